@@ -1,0 +1,87 @@
+"""The app factory: what Lotse's web process holds, and in which order it opens and closes it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import aiohttp
+from aiohttp import web
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from bot import health, keys
+from bot.channels import rest
+from bot.conversations import ConversationStore
+from bot.internal import routes as internal
+from bot.nlg import ResponseRenderer
+from bot.privacy import retention_ctx
+from bot.rasa_client import RasaClient
+from bot.settings import Settings
+from bot.storage.database import async_engine, migrate, sync_engine
+from knowledge_base.embedder import Embedder
+from knowledge_base.loader import open_knowledge_base
+from translations.catalogs import Catalogs
+from translations.language_id import LanguageDetector
+
+log = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parent.parent
+MAX_BODY_BYTES = 64 * 1024
+
+
+async def database_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings = app[keys.SETTINGS]
+    await asyncio.get_running_loop().run_in_executor(None, migrate, settings.sqlalchemy_url)
+    engine = async_engine(settings.sqlalchemy_url)
+    app[keys.ENGINE] = engine
+    app[keys.SESSIONS] = async_sessionmaker(engine, expire_on_commit=False)
+    app[keys.CONVERSATIONS] = ConversationStore(
+        app[keys.SESSIONS], timedelta(days=settings.retention_days)
+    )
+    yield
+    await engine.dispose()
+
+
+async def knowledge_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Load the embedding model and the index once, off the event loop."""
+    settings = app[keys.SETTINGS]
+    engine = sync_engine(settings.sqlalchemy_url)
+
+    def load() -> object:
+        return open_knowledge_base(
+            settings.sqlalchemy_url,
+            Embedder(settings.embedding_model),
+            settings.index_path,
+            fallback_languages=settings.fallback_languages,
+            engine=engine,
+        )
+
+    app[keys.KNOWLEDGE] = await asyncio.get_running_loop().run_in_executor(None, load)
+    yield
+    engine.dispose()
+
+
+async def http_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings = app[keys.SETTINGS]
+    async with aiohttp.ClientSession() as session:
+        app[keys.HTTP] = session
+        app[keys.RASA] = RasaClient(session, settings.rasa_url, settings.rasa_timeout_seconds)
+        yield
+
+
+def create_app(settings: Settings) -> web.Application:
+    app = web.Application(
+        client_max_size=MAX_BODY_BYTES, middlewares=[internal.require_internal_token]
+    )
+    app[keys.SETTINGS] = settings
+    app[keys.CATALOGS] = Catalogs()
+    app[keys.DETECTOR] = LanguageDetector(settings.languages)
+    app[keys.RESPONSES] = ResponseRenderer(ROOT / "domain.yml", app[keys.CATALOGS])
+    app.cleanup_ctx.extend([database_ctx, knowledge_ctx, http_ctx, retention_ctx])
+    app.add_routes(rest.routes)
+    app.add_routes(internal.routes)
+    app.add_routes(health.routes)
+    return app

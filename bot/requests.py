@@ -1,0 +1,71 @@
+"""Reading request bodies: every refusal says what was wrong and what to do instead."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aiohttp import web
+
+
+def json_error(
+    status: type[web.HTTPException], message: str, **arguments: Any
+) -> web.HTTPException:
+    return status(
+        text=json.dumps({"error": message}, ensure_ascii=False),
+        content_type="application/json",
+        **arguments,
+    )
+
+
+async def json_object(request: web.Request) -> dict[str, Any]:
+    raw = await request.read()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise json_error(
+            web.HTTPBadRequest,
+            f"The request body is not UTF-8 (invalid byte at position {error.start}). "
+            "Send the JSON encoded as UTF-8.",
+        ) from error
+    if not text.strip():
+        raise json_error(web.HTTPBadRequest, "The request body is empty: send a JSON object.")
+    try:
+        body = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise json_error(
+            web.HTTPBadRequest,
+            f"The request body is not valid JSON ({error.msg} at line {error.lineno}, "
+            f"column {error.colno}).",
+        ) from error
+    if not isinstance(body, dict):
+        raise json_error(web.HTTPBadRequest, "The request body must be a JSON object {...}.")
+    return body
+
+
+def required_text(body: dict[str, Any], field: str, *, max_length: int | None = None) -> str:
+    value = body.get(field)
+    if value is None:
+        raise json_error(web.HTTPBadRequest, f"The field '{field}' is missing.")
+    if not isinstance(value, str):
+        raise json_error(web.HTTPBadRequest, f"The field '{field}' must be a string.")
+    if not value.strip():
+        raise json_error(web.HTTPBadRequest, f"The field '{field}' is empty.")
+    if max_length is not None and len(value) > max_length:
+        raise json_error(
+            web.HTTPRequestEntityTooLarge,
+            f"The field '{field}' is {len(value):,} characters long; the limit is "
+            f"{max_length:,}. Please shorten it or send it in several parts.",
+            max_size=max_length,
+            actual_size=len(value),
+        )
+    return value
+
+
+def optional_object(body: dict[str, Any], field: str) -> dict[str, Any]:
+    value = body.get(field)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise json_error(web.HTTPBadRequest, f"The field '{field}' must be a JSON object.")
+    return value

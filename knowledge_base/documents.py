@@ -1,0 +1,82 @@
+"""What gets a vector: entry questions and answers, page passages and page lines."""
+
+from __future__ import annotations
+
+import hashlib
+
+from knowledge_base.index import IndexedText
+from knowledge_base.models import Entry, Page
+
+QUESTION, ANSWER, PASSAGE, LINE = "question", "answer", "passage", "line"
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+
+
+def entry_texts(entry: Entry) -> list[IndexedText]:
+    texts = [
+        IndexedText(
+            key=f"q:{entry.id}:{q.language}:{_digest(q.text)}",
+            kind=QUESTION,
+            language=q.language,
+            text=q.text,
+            entry_id=entry.id,
+        )
+        for q in entry.questions
+    ]
+    texts += [
+        IndexedText(
+            key=f"a:{entry.id}:{a.language}:{_digest(a.text)}",
+            kind=ANSWER,
+            language=a.language,
+            text=a.text,
+            entry_id=entry.id,
+        )
+        for a in entry.answers
+    ]
+    return texts
+
+
+def page_passages(page: Page, lines_per_passage: int = 5) -> list[IndexedText]:
+    """Chunks of a few lines with the page title in front: a page's topic is often only in its
+    title, and one long page would otherwise be one blurred vector."""
+    lines = page.lines
+    passages = []
+    for start in range(0, len(lines), lines_per_passage):
+        end = min(start + lines_per_passage, len(lines))
+        body = "\n".join(line for line in lines[start:end] if line.strip())
+        if not body:
+            continue
+        text = body if start == 0 else f"{page.title}\n{body}"
+        passages.append(
+            IndexedText(
+                key=f"p:{page.id}:{start}:{_digest(text)}",
+                kind=PASSAGE,
+                language=page.language,
+                text=text,
+                page_id=page.id,
+                group=page.translation_group,
+                start=start,
+                end=end,
+            )
+        )
+    return passages
+
+
+def page_lines(page: Page) -> list[IndexedText]:
+    """Every non-empty line on its own: the reader picks answer sentences among them."""
+    return [
+        IndexedText(
+            key=f"l:{page.id}:{i}:{_digest(line)}",
+            kind=LINE,
+            language=page.language,
+            text=line,
+            page_id=page.id,
+            group=page.translation_group,
+            start=i,
+            end=i + 1,
+        )
+        for i, line in enumerate(page.lines)
+        if line.strip()
+    ]

@@ -1,0 +1,61 @@
+"""Opens a knowledge base ready to answer: schema migrated, content imported, index in step."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from bot.storage.database import migrate, sync_engine
+from knowledge_base.calibration import load_labelled, load_page_calibration
+from knowledge_base.embedder import Embedder
+from knowledge_base.importers.yaml_content import import_yaml
+from knowledge_base.indexer import sync_index
+from knowledge_base.reader import ReaderParams
+from knowledge_base.service import KnowledgeBase, TextTranslator
+from knowledge_base.store import DocumentStore
+
+log = logging.getLogger(__name__)
+
+CALIBRATION_DIR = Path(__file__).parent / "calibration"
+
+
+def open_knowledge_base(
+    database_url: str,
+    embedder: Embedder,
+    index_dir: Path,
+    *,
+    content_dir: Path | None = None,
+    fallback_languages: Sequence[str] = ("de", "en"),
+    translator: TextTranslator | None = None,
+    progress: bool = False,
+    engine: Engine | None = None,
+) -> KnowledgeBase:
+    """Everything here is idempotent and cheap when nothing changed."""
+    migrate(database_url)
+    store = DocumentStore(engine or sync_engine(database_url))
+    if content_dir is not None:
+        report = import_yaml(store, content_dir, progress=progress)
+        log.info("content from %s: %s", content_dir, report)
+    page_calibration = load_page_calibration(CALIBRATION_DIR / "pages.json")
+    index, rebuilt = sync_index(
+        store,
+        embedder,
+        index_dir,
+        labelled=load_labelled(CALIBRATION_DIR / "faq.yml"),
+        page_calibration={k: v for k, v in page_calibration.items() if k == "page_threshold"},
+        progress=progress,
+    )
+    log.info("index %s (%s)", "rebuilt" if rebuilt else "up to date", index.manifest.counts)
+    return KnowledgeBase(
+        store,
+        embedder,
+        index,
+        fallback_languages=fallback_languages,
+        reader_params=ReaderParams(
+            **{k: v for k, v in page_calibration.items() if k in ReaderParams.__dataclass_fields__}
+        ),
+        translator=translator,
+    )

@@ -1,0 +1,64 @@
+"""Question in, ranked entries and pages out (with the evidence that ranked them)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+import numpy as np
+
+from knowledge_base.documents import ANSWER
+from knowledge_base.index import Hit, IndexedText, VectorIndex
+
+
+@dataclass(frozen=True)
+class EntryHit:
+    entry_id: str
+    score: float
+    evidence: IndexedText
+
+
+@dataclass(frozen=True)
+class PageHit:
+    """A page (all its translations) ranked by its best passage."""
+
+    group: str
+    page_id: int
+    score: float
+    evidence: IndexedText
+
+
+class Retriever:
+    # An answer text says more than the question, so it matches a differently
+    # worded question less tightly than a question variant does.
+    answer_weight = 0.95
+
+    def __init__(self, entries: VectorIndex, passages: VectorIndex) -> None:
+        self._entries = entries
+        self._passages = passages
+
+    def entries(self, query: np.ndarray, k: int = 5) -> list[EntryHit]:
+        best: dict[str, EntryHit] = {}
+        for hit in self._entries.search(query[None, :], k=max(50, 10 * k))[0]:
+            score = hit.score * (self.answer_weight if hit.item.kind == ANSWER else 1.0)
+            entry_id = hit.item.entry_id
+            assert entry_id is not None
+            if entry_id not in best or score > best[entry_id].score:
+                best[entry_id] = EntryHit(entry_id, score, hit.item)
+        return sorted(best.values(), key=lambda h: h.score, reverse=True)[:k]
+
+    def pages(
+        self, query: np.ndarray, k: int = 10, languages: Collection[str] | None = None
+    ) -> list[PageHit]:
+        """Pages ranked by their best passage, in `languages` only when given."""
+        hits: list[Hit] = self._passages.search(query[None, :], k=max(200, 20 * k))[0]
+        best: dict[str, PageHit] = {}
+        for hit in hits:
+            item = hit.item
+            if languages is not None and item.language not in languages:
+                continue
+            group = item.group or str(item.page_id)
+            if group not in best or hit.score > best[group].score:
+                assert item.page_id is not None
+                best[group] = PageHit(group, item.page_id, hit.score, item)
+        return sorted(best.values(), key=lambda h: h.score, reverse=True)[:k]

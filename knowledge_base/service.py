@@ -1,0 +1,151 @@
+"""The answer pipeline: retrieve -> decide -> extract -> render in the newcomer's language."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from knowledge_base.answer import Answer, Notice, Source
+from knowledge_base.answerability import Answerability
+from knowledge_base.embedder import Embedder
+from knowledge_base.indexer import KnowledgeIndex
+from knowledge_base.models import Entry, Page, TextStatus
+from knowledge_base.reader import Reader, ReaderParams
+from knowledge_base.retriever import EntryHit, PageHit, Retriever
+from knowledge_base.store import DocumentStore
+
+
+class TextTranslator(Protocol):
+    """Machine translation, where a deployment has it; None means "cannot translate this pair"."""
+
+    def translate(self, text: str, source: str, target: str) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    entry: Answerability
+    page: Answerability
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    entries: list[EntryHit]
+    pages: list[PageHit]
+
+
+class KnowledgeBase:
+    def __init__(
+        self,
+        store: DocumentStore,
+        embedder: Embedder,
+        index: KnowledgeIndex,
+        *,
+        fallback_languages: Sequence[str] = ("de", "en"),
+        reader_params: ReaderParams | None = None,
+        translator: TextTranslator | None = None,
+    ) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.index = index
+        self.thresholds = thresholds_from(index.manifest.calibration)
+        self.fallback_languages = tuple(fallback_languages)
+        self.translator = translator
+        self.retriever = Retriever(index.entries, index.passages)
+        self.reader = Reader(index.lines, reader_params)
+
+    def embed_question(self, question: str) -> np.ndarray:
+        return self.embedder.embed_queries([question])[0]
+
+    def search(self, question: str, *, k: int = 5) -> SearchResult:
+        query = self.embed_question(question)
+        return SearchResult(self.retriever.entries(query, k), self.retriever.pages(query, k))
+
+    def ask(self, question: str, language: str) -> Answer:
+        query = self.embed_question(question)
+        entry_hits = self.retriever.entries(query, k=1)
+        if entry_hits and self.thresholds.entry.answerable(entry_hits[0].score):
+            return self._entry_answer(entry_hits[0], language)
+        page_hits = self.retriever.pages(query, k=1)
+        if page_hits and self.thresholds.page.answerable(page_hits[0].score):
+            answer = self._page_answer(query, page_hits[0], language)
+            if answer is not None:
+                return answer
+        best = max([h.score for h in entry_hits] + [h.score for h in page_hits], default=0.0)
+        return Answer(question_language=language, score=best)
+
+    def _entry_answer(self, hit: EntryHit, language: str) -> Answer:
+        entry = self.store.entry(hit.entry_id)
+        text, text_language, status, notice = self._localize_entry(entry, language)
+        return Answer(
+            question_language=language,
+            score=hit.score,
+            text=text,
+            language=text_language,
+            status=status,
+            notice=notice,
+            entry_id=entry.id,
+            source=Source(entry.source_title, entry.source_url, entry.source_contact),
+        )
+
+    def _localize_entry(
+        self, entry: Entry, language: str
+    ) -> tuple[str, str, TextStatus, Notice | None]:
+        own = entry.answer_in(language)
+        if own is not None:
+            notice = Notice.MACHINE_TRANSLATED if own.status == TextStatus.MACHINE else None
+            return own.text, language, own.status, notice
+        originals = [a for code in self.fallback_languages if (a := entry.answer_in(code))]
+        if not originals:
+            originals = list(entry.answers)
+        if self.translator is not None:
+            for original in originals:
+                translated = self.translator.translate(original.text, original.language, language)
+                if translated:
+                    return translated, language, TextStatus.MACHINE, Notice.MACHINE_TRANSLATED
+        original = originals[0]
+        return original.text, original.language, original.status, Notice.NOT_IN_YOUR_LANGUAGE
+
+    def _page_answer(self, query: np.ndarray, hit: PageHit, language: str) -> Answer | None:
+        reading = self.reader.read(query, hit.page_id)
+        if not reading.lines:
+            return None
+        pages = {page.language: page for page in self.store.pages_in_group(hit.group)}
+        read_page = self.store.page(hit.page_id)
+        shown = pages.get(language) or next(
+            (pages[code] for code in self.fallback_languages if code in pages), read_page
+        )
+        lines = _same_lines(read_page, shown, reading.lines)
+        if lines is None:
+            shown, lines = read_page, reading.lines
+        text = "\n".join(shown.lines[i] for i in lines)
+        notice = None if shown.language == language else Notice.NOT_IN_YOUR_LANGUAGE
+        return Answer(
+            question_language=language,
+            score=hit.score,
+            text=text,
+            language=shown.language,
+            status=TextStatus.CURATED,
+            notice=notice,
+            page_id=shown.id,
+            lines=lines,
+            source=Source(title=shown.title, url=shown.url),
+        )
+
+
+def _same_lines(read: Page, shown: Page, lines: tuple[int, ...]) -> tuple[int, ...] | None:
+    """Line numbers carry over to a translation only when it has the same line structure."""
+    if read.id == shown.id:
+        return lines
+    return lines if len(read.lines) == len(shown.lines) else None
+
+
+def thresholds_from(calibration: Mapping[str, float]) -> Thresholds:
+    """Without a fitted threshold Lotse answers nothing from that source rather than guess."""
+    return Thresholds(
+        entry=Answerability(calibration.get("entry_threshold", math.inf)),
+        page=Answerability(calibration.get("page_threshold", math.inf)),
+    )

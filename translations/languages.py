@@ -1,0 +1,236 @@
+"""The languages Lotse speaks. Adding one is a line here and a catalog in translations/locale."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    endonym: str
+    english_name: str
+    rtl: bool = False
+
+
+LANGUAGES: dict[str, Language] = {
+    lang.code: lang
+    for lang in (
+        Language("de", "Deutsch", "German"),
+        Language("en", "English", "English"),
+        Language("ar", "العربية", "Arabic", rtl=True),
+        Language("tr", "Türkçe", "Turkish"),
+        Language("uk", "Українська", "Ukrainian"),
+        Language("ru", "Русский", "Russian"),
+        Language("fa", "فارسی", "Persian", rtl=True),
+        Language("fr", "Français", "French"),
+        Language("pl", "Polski", "Polish"),
+        Language("ro", "Română", "Romanian"),
+    )
+}
+
+SUPPORTED_LANGUAGES: tuple[str, ...] = tuple(LANGUAGES)
+
+
+def endonym(code: str) -> str:
+    return LANGUAGES[code].endonym if code in LANGUAGES else code
+
+
+# How newcomers name each language, in the languages Lotse speaks ("switch to Turkish",
+# "Türkçe konuş", "по-русски"): lets a language change work even where NLU found no entity.
+LANGUAGE_NAMES: dict[str, tuple[str, ...]] = {
+    "de": (
+        "deutsch",
+        "german",
+        "الألمانية",
+        "ألماني",
+        "almanca",
+        "німецька",
+        "німецькою",
+        "німецьку",
+        "немецкий",
+        "по-немецки",
+        "آلمانی",
+        "allemand",
+        "niemiecki",
+        "po niemiecku",
+        "germană",
+        "germana",
+    ),
+    "en": (
+        "englisch",
+        "english",
+        "الإنجليزية",
+        "الانجليزية",
+        "انجليزي",
+        "ingilizce",
+        "англійська",
+        "англійською",
+        "англійську",
+        "английский",
+        "по-английски",
+        "انگلیسی",
+        "anglais",
+        "angielski",
+        "po angielsku",
+        "engleză",
+        "engleza",
+    ),
+    "ar": (
+        "arabisch",
+        "arabic",
+        "العربية",
+        "عربي",
+        "arapça",
+        "arapca",
+        "арабська",
+        "арабською",
+        "арабську",
+        "арабский",
+        "по-арабски",
+        "عربی",
+        "arabe",
+        "arabski",
+        "po arabsku",
+        "arabă",
+        "araba",
+    ),
+    "tr": (
+        "türkisch",
+        "turkish",
+        "التركية",
+        "تركي",
+        "türkçe",
+        "turkce",
+        "турецька",
+        "турецькою",
+        "турецьку",
+        "турецкий",
+        "по-турецки",
+        "ترکی",
+        "turc",
+        "turecki",
+        "po turecku",
+        "turcă",
+        "turca",
+    ),
+    "uk": (
+        "ukrainisch",
+        "ukrainian",
+        "الأوكرانية",
+        "ukraynaca",
+        "українська",
+        "українською",
+        "українську",
+        "украинский",
+        "по-украински",
+        "اوکراینی",
+        "ukrainien",
+        "ukraiński",
+        "po ukraińsku",
+        "ucraineană",
+        "ucraineana",
+    ),
+    "ru": (
+        "russisch",
+        "russian",
+        "الروسية",
+        "rusça",
+        "rusca",
+        "російська",
+        "російською",
+        "російську",
+        "русский",
+        "по-русски",
+        "روسی",
+        "russe",
+        "rosyjski",
+        "po rosyjsku",
+        "rusă",
+        "rusa",
+    ),
+    "fa": (
+        "persisch",
+        "farsi",
+        "persian",
+        "الفارسية",
+        "فارسي",
+        "farsça",
+        "перська",
+        "перську",
+        "фарсі",
+        "персидский",
+        "фарси",
+        "فارسی",
+        "persan",
+        "perski",
+        "persană",
+        "persana",
+    ),
+    "fr": (
+        "französisch",
+        "french",
+        "الفرنسية",
+        "fransızca",
+        "французька",
+        "французькою",
+        "французьку",
+        "французский",
+        "по-французски",
+        "فرانسوی",
+        "français",
+        "francais",
+        "francuski",
+        "po francusku",
+        "franceză",
+        "franceza",
+    ),
+    "pl": (
+        "polnisch",
+        "polish",
+        "البولندية",
+        "lehçe",
+        "польська",
+        "польською",
+        "польську",
+        "польский",
+        "по-польски",
+        "لهستانی",
+        "polonais",
+        "polski",
+        "po polsku",
+        "poloneză",
+        "poloneza",
+    ),
+    "ro": (
+        "rumänisch",
+        "romanian",
+        "الرومانية",
+        "rumence",
+        "румунська",
+        "румунською",
+        "румунську",
+        "румынский",
+        "по-румынски",
+        "رومانیایی",
+        "roumain",
+        "rumuński",
+        "po rumuńsku",
+        "română",
+        "romana",
+        "româna",
+    ),
+}
+
+
+def language_named_in(text: str, supported: tuple[str, ...] = SUPPORTED_LANGUAGES) -> str | None:
+    """The language a message names, preferring the longest name ("po polsku" over "polsku")."""
+    lowered = text.casefold()
+    found = [
+        (len(name), code)
+        for code, names in LANGUAGE_NAMES.items()
+        if code in supported
+        for name in (*names, LANGUAGES[code].endonym.casefold())
+        if name.casefold() in lowered
+    ]
+    return max(found)[1] if found else None
