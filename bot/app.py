@@ -21,7 +21,7 @@ from bot.privacy import retention_ctx
 from bot.rasa_client import RasaClient
 from bot.settings import Settings
 from bot.storage.database import async_engine, migrate, sync_engine
-from knowledge_base.embedder import Embedder
+from knowledge_base.embedder import shared_embedder
 from knowledge_base.loader import open_knowledge_base
 from translations.catalogs import Catalogs
 from translations.language_id import LanguageDetector
@@ -53,7 +53,7 @@ async def knowledge_ctx(app: web.Application) -> AsyncIterator[None]:
     def load() -> object:
         return open_knowledge_base(
             settings.sqlalchemy_url,
-            Embedder(settings.embedding_model),
+            shared_embedder(settings.embedding_model),
             settings.index_path,
             fallback_languages=settings.fallback_languages,
             engine=engine,

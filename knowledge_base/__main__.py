@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.settings import Settings
 from bot.storage.database import migrate, sync_engine
-from knowledge_base.embedder import Embedder
+from knowledge_base.embedder import shared_embedder
 from knowledge_base.importers import integreat, omos
 from knowledge_base.importers.yaml_content import ContentError, import_yaml
 from knowledge_base.loader import open_knowledge_base
@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         content_dir = (args.content or settings.content_dir) if args.command == "sync" else None
         knowledge = open_knowledge_base(
             settings.sqlalchemy_url,
-            Embedder(settings.embedding_model),
+            shared_embedder(settings.embedding_model),
             settings.index_path,
             content_dir=content_dir,
             fallback_languages=settings.fallback_languages,

@@ -1,26 +1,28 @@
-"""Fits the answer/no-answer threshold for FAQ entries on labelled questions.
+"""Fits the answer/no-answer decision for FAQ entries on labelled questions.
 
-The labelled questions (knowledge_base/calibration/faq.yml) were written apart from the
-entries' question variants: real-sounding questions with the entry that answers them, and
-questions no entry answers. Where too few of them point at existing entries (a city with its
-own content), each question variant is held out in turn and asked against the others.
+`knowledge_base/calibration/faq.yml` holds questions written apart from the entries' own
+question variants, each with the entry that answers it, and questions no entry answers
+(other topics, gibberish) in every supported language. Where too few of the labelled
+questions point at existing entries (a city with its own content), each question variant is
+also held out in turn and asked against the rest.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from knowledge_base.answerability import fit_threshold
+from knowledge_base.answerability import RANKED_HITS, fit_answerability
 from knowledge_base.documents import QUESTION
 from knowledge_base.embedder import Embedder
 from knowledge_base.index import VectorIndex
-from knowledge_base.retriever import Retriever
+from knowledge_base.retriever import EntryHit, Retriever
 
-MIN_LABELLED_POSITIVES = 10
+MIN_LABELLED_POSITIVES = 30
 
 
 @dataclass(frozen=True)
@@ -41,50 +43,47 @@ def load_labelled(path: Path) -> list[LabelledQuestion]:
 
 
 def calibrate_entries(
-    entries: VectorIndex, embedder: Embedder, labelled: list[LabelledQuestion]
+    entries: VectorIndex, embedder: Embedder, labelled: Sequence[LabelledQuestion]
 ) -> dict[str, float]:
+    retriever = Retriever(entries, VectorIndex(entries.dimension))
     known = {item.entry_id for item in entries.items()}
     usable = [q for q in labelled if q.entry_id is None or q.entry_id in known]
-    scores: list[float] = []
+    ranked: list[list[float]] = []
     correct: list[bool] = []
-    if usable:
-        retriever = Retriever(entries, VectorIndex(entries.dimension))
-        vectors = embedder.embed_queries([q.text for q in usable])
-        for question, vector in zip(usable, vectors, strict=True):
-            hits = retriever.entries(vector, k=1)
-            scores.append(hits[0].score if hits else 0.0)
-            correct.append(bool(hits) and hits[0].entry_id == question.entry_id)
-    positives = sum(q.entry_id is not None for q in usable)
-    if positives < MIN_LABELLED_POSITIVES:
-        loo_scores, loo_correct = _held_out_variants(entries)
-        scores += loo_scores
-        correct += loo_correct
-    if not scores:
+    vectors = embedder.embed_queries([q.text for q in usable])
+    for question, vector in zip(usable, vectors, strict=True):
+        hits = retriever.entries(vector, k=RANKED_HITS)
+        ranked.append([hit.score for hit in hits])
+        correct.append(bool(hits) and hits[0].entry_id == question.entry_id)
+    if sum(q.entry_id is not None for q in usable) < MIN_LABELLED_POSITIVES:
+        for hits, expected in _held_out_variants(entries, retriever):
+            ranked.append([hit.score for hit in hits])
+            correct.append(bool(hits) and hits[0].entry_id == expected)
+    if not any(correct) or all(correct):
         return {}
-    threshold, accuracy = fit_threshold(scores, correct)
+    decision, accuracy = fit_answerability(ranked, correct)
     return {
-        "entry_threshold": threshold,
+        "entry_threshold": decision.threshold,
+        "entry_lift_weight": decision.lift_weight,
         "entry_accuracy": accuracy,
-        "entry_examples": float(len(scores)),
+        "entry_examples": float(len(ranked)),
     }
 
 
-def _held_out_variants(entries: VectorIndex) -> tuple[list[float], list[bool]]:
+def _held_out_variants(
+    entries: VectorIndex, retriever: Retriever
+) -> list[tuple[list[EntryHit], str | None]]:
+    """Each question variant asked against all other texts (its own vector left out)."""
     questions = [item for item in entries.items() if item.kind == QUESTION]
-    if not questions:
-        return [], []
-    vectors = entries.vectors([item.key for item in questions])
-    scores, correct = [], []
-    for item, hits in zip(questions, entries.search(vectors, k=2), strict=True):
-        others = [hit for hit in hits if hit.item.key != item.key]
-        if others:
-            scores.append(others[0].score)
-            correct.append(others[0].item.entry_id == item.entry_id)
-    return scores, correct
+    results = []
+    for item, vector in zip(questions, entries.vectors([q.key for q in questions]), strict=True):
+        hits = retriever.entries(vector, k=RANKED_HITS, exclude={item.key})
+        results.append((hits, item.entry_id))
+    return results
 
 
 def load_page_calibration(path: Path) -> dict[str, float]:
-    """Page answerability is fitted on OMoS-QA train by bench/omos.py --fit."""
+    """Page answerability and reader parameters, fitted on OMoS-QA train by bench/omos.py."""
     if not path.exists():
         return {}
     return {key: float(value) for key, value in json.loads(path.read_text()).items()}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -85,3 +86,9 @@ class Embedder:
             show_progress_bar=progress,
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+@lru_cache(maxsize=4)
+def shared_embedder(model: str) -> Embedder:
+    """One instance per model in a process, whoever asks: the weights are loaded once."""
+    return Embedder(model)

@@ -45,7 +45,7 @@ def open_knowledge_base(
         embedder,
         index_dir,
         labelled=load_labelled(CALIBRATION_DIR / "faq.yml"),
-        page_calibration={k: v for k, v in page_calibration.items() if k == "page_threshold"},
+        page_calibration={k: v for k, v in page_calibration.items() if k.startswith("page_")},
         progress=progress,
     )
     log.info("index %s (%s)", "rebuilt" if rebuilt else "up to date", index.manifest.counts)

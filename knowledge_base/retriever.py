@@ -37,9 +37,14 @@ class Retriever:
         self._entries = entries
         self._passages = passages
 
-    def entries(self, query: np.ndarray, k: int = 5) -> list[EntryHit]:
+    def entries(
+        self, query: np.ndarray, k: int = 5, exclude: Collection[str] = ()
+    ) -> list[EntryHit]:
+        """Entries ranked by their best-matching question variant or answer."""
         best: dict[str, EntryHit] = {}
         for hit in self._entries.search(query[None, :], k=max(50, 10 * k))[0]:
+            if hit.item.key in exclude:
+                continue
             score = hit.score * (self.answer_weight if hit.item.kind == ANSWER else 1.0)
             entry_id = hit.item.entry_id
             assert entry_id is not None

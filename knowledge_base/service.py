@@ -10,7 +10,7 @@ from typing import Protocol
 import numpy as np
 
 from knowledge_base.answer import Answer, Notice, Source
-from knowledge_base.answerability import Answerability
+from knowledge_base.answerability import RANKED_HITS, Answerability
 from knowledge_base.embedder import Embedder
 from knowledge_base.indexer import KnowledgeIndex
 from knowledge_base.models import Entry, Page, TextStatus
@@ -66,11 +66,11 @@ class KnowledgeBase:
 
     def ask(self, question: str, language: str) -> Answer:
         query = self.embed_question(question)
-        entry_hits = self.retriever.entries(query, k=1)
-        if entry_hits and self.thresholds.entry.answerable(entry_hits[0].score):
+        entry_hits = self.retriever.entries(query, k=RANKED_HITS)
+        if self.thresholds.entry.answerable([hit.score for hit in entry_hits]):
             return self._entry_answer(entry_hits[0], language)
-        page_hits = self.retriever.pages(query, k=1)
-        if page_hits and self.thresholds.page.answerable(page_hits[0].score):
+        page_hits = self.retriever.pages(query, k=RANKED_HITS)
+        if self.thresholds.page.answerable([hit.score for hit in page_hits]):
             answer = self._page_answer(query, page_hits[0], language)
             if answer is not None:
                 return answer
@@ -146,6 +146,10 @@ def _same_lines(read: Page, shown: Page, lines: tuple[int, ...]) -> tuple[int, .
 def thresholds_from(calibration: Mapping[str, float]) -> Thresholds:
     """Without a fitted threshold Lotse answers nothing from that source rather than guess."""
     return Thresholds(
-        entry=Answerability(calibration.get("entry_threshold", math.inf)),
-        page=Answerability(calibration.get("page_threshold", math.inf)),
+        entry=Answerability(
+            calibration.get("entry_threshold", math.inf), calibration.get("entry_lift_weight", 0.0)
+        ),
+        page=Answerability(
+            calibration.get("page_threshold", math.inf), calibration.get("page_lift_weight", 0.0)
+        ),
     )
