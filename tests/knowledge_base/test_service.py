@@ -71,12 +71,12 @@ def test_without_a_text_in_the_language_german_is_shown_with_a_notice(
 def test_a_translator_fills_the_gap_and_marks_it_machine(knowledge: KnowledgeBase) -> None:
     translator = ReversingTranslator()
     knowledge.translator = translator
-    answer = knowledge.ask("Çocuğum için anaokulunda yer arıyorum", "tr")
-    assert answer.entry_id == "kita-place"
+    answer = knowledge.ask("Wohnberechtigungsschein nasıl alabilirim?", "tr")
+    assert answer.entry_id == "housing-entitlement"
     assert translator.calls[0] == ("de", "tr")
     assert (answer.language, answer.status) == ("tr", TextStatus.MACHINE)
     assert answer.notice == Notice.MACHINE_TRANSLATED
-    assert answer.text and answer.text.endswith("tiK")
+    assert answer.text and answer.text.endswith(" neD")
 
 
 @pytest.mark.parametrize(
