@@ -40,6 +40,10 @@ class LotseApi:
         except (aiohttp.ClientError, TimeoutError, ValueError) as error:
             raise LotseApiError(f"{path}: {error!r}") from error
 
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
     async def answer(self, sender_id: str, question: str) -> dict[str, Any]:
         return await self._post("/internal/answer", {"sender_id": sender_id, "question": question})
 
