@@ -43,7 +43,7 @@ export LOTSE_RASA_MODEL := $(CURDIR)/$(VAR)/rasa-models/lotse-$(RASA_HASH).tar.g
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard translations/locale/*/LC_MESSAGES/lotse.po))
 EMBEDDING_STAMP := $(LOTSE_EMBEDDING_MODEL)/lotse_build.json
 
-.PHONY: run test install lint catalogs knowledge-base clean
+.PHONY: run test install catalogs knowledge-base clean bench-latency
 
 run: install knowledge-base
 	@echo "Starting Lotse: the app will answer on $(LOTSE_APP_URL) (Ctrl-C stops everything)"
@@ -88,3 +88,6 @@ knowledge-base: install
 
 clean:
 	rm -rf $(VAR) $(VENV) $(RASA_VENV)
+
+bench-latency: install knowledge-base
+	$(PY) -m bench.latency

@@ -49,6 +49,10 @@ def tiny_content(tmp_path: Path) -> Path:
 def settings(tmp_path: Path, tiny_content: Path, embedder: Embedder, model_path: str) -> Settings:
     settings = Settings(
         data_dir=tmp_path,
+        database_url="",
+        index_dir=tmp_path / "index",
+        rasa_tracker_db=tmp_path / "rasa-tracker.db",
+        internal_token="",
         embedding_model=model_path,
         rasa_url=f"http://127.0.0.1:{free_port()}",
         actions_url=f"http://127.0.0.1:{free_port()}",

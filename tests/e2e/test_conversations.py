@@ -8,7 +8,7 @@ import uuid
 import pytest
 import requests
 
-from tests.e2e.conftest import Stack
+from bench.stack import Stack
 
 pytestmark = pytest.mark.e2e
 
