@@ -52,7 +52,7 @@ run: install knowledge-base
 test: install
 	$(VENV)/bin/ruff check .
 	$(RASA) data validate --domain domain.yml --data bot/data --config config.yml --fail-on-warnings
-	$(RASA) test core --model $(LOTSE_RASA_MODEL) --stories tests/test_stories.yml --fail-on-prediction-errors --out $(VAR)/rasa-results
+	$(RASA) test core --e2e --model $(LOTSE_RASA_MODEL) --stories tests/test_stories.yml --fail-on-prediction-errors --out $(VAR)/rasa-results
 	$(PY) -m pytest
 
 install: $(VENV)/.installed $(RASA_VENV)/.installed $(EMBEDDING_STAMP) $(CATALOGS) $(LOTSE_RASA_MODEL)

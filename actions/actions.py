@@ -37,7 +37,9 @@ class ActionAnswerQuestion(Action):
             log.warning("no answer from the knowledge base: %s", error)
             result = {"answered": False}
         if result.get("answered"):
-            dispatcher.utter_message(response="utter_answer", answer=result["text"])
+            machine = result.get("machine_translated")
+            response = "utter_answer_machine" if machine else "utter_answer"
+            dispatcher.utter_message(response=response, answer=result["text"])
             return [
                 SlotSet("last_entry_id", result.get("entry_id")),
                 SlotSet("human_offered", False),
@@ -135,3 +137,30 @@ class ActionDeclineHuman(Action):
     ) -> list[EventType]:
         dispatcher.utter_message(response="utter_anything_else")
         return [SlotSet("human_offered", False), SlotSet("feedback_value", None)]
+
+
+class ActionShowOriginal(Action):
+    """Shows the curated text a machine-translated answer came from."""
+
+    def name(self) -> str:
+        return "action_show_original"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        entry_id = tracker.get_slot("last_entry_id")
+        result: dict[str, Any] = {"found": False}
+        if entry_id:
+            try:
+                result = await api.original(tracker.sender_id, entry_id)
+            except LotseApiError as error:
+                log.warning("no original from the knowledge base: %s", error)
+        if result.get("found"):
+            dispatcher.utter_message(
+                response="utter_original",
+                original=result["text"],
+                language_name=result["language_name"],
+            )
+        else:
+            dispatcher.utter_message(response="utter_no_original")
+        return []

@@ -62,3 +62,8 @@ class LotseApi:
         return await self._post(
             "/internal/language", {"sender_id": sender_id, "language": language}
         )
+
+    async def original(self, sender_id: str, entry_id: str) -> dict[str, Any]:
+        return await self._post(
+            "/internal/original", {"sender_id": sender_id, "entry_id": entry_id}
+        )

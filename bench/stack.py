@@ -30,6 +30,7 @@ class Stack:
     data_dir: Path
     rasa_model: Path
     embedding_model: str
+    extra_env: dict[str, str] = field(default_factory=dict)
     ports: dict[str, int] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
@@ -57,10 +58,13 @@ class Stack:
             "LOTSE_ACTIONS_URL": self.url("actions"),
             "LOTSE_RASA_TRACKER_DB": str(self.data_dir / "rasa-tracker.db"),
             "LOTSE_EMBEDDING_MODEL": self.embedding_model,
+            "LOTSE_ARGOS_DIR": str(self.data_dir / "argos"),
+            "LOTSE_ARGOS_MODELS_DIR": str(self.data_dir / "argos" / "models"),
             "RASA_TELEMETRY_ENABLED": "false",
             "HF_HUB_OFFLINE": "1",
             "TRANSFORMERS_OFFLINE": "1",
             "HOME": str(self.data_dir),
+            **self.extra_env,
         }
 
     def log(self, name: str) -> str:

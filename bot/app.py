@@ -23,8 +23,12 @@ from bot.settings import Settings
 from bot.storage.database import async_engine, migrate, sync_engine
 from knowledge_base.embedder import shared_embedder
 from knowledge_base.loader import open_knowledge_base
+from knowledge_base.service import KnowledgeBase
+from translations.cache import TranslationCacheStore
 from translations.catalogs import Catalogs
+from translations.glossary import load_glossary
 from translations.language_id import LanguageDetector
+from translations.machine import Translator, open_translator
 
 log = logging.getLogger(__name__)
 
@@ -46,20 +50,30 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def knowledge_ctx(app: web.Application) -> AsyncIterator[None]:
-    """Load the embedding model and the index once, off the event loop."""
+    """Load the translation models' list, the embedding model and the index once, off the
+    event loop; `.argosmodel` files dropped into the models folder are installed first."""
     settings = app[keys.SETTINGS]
     engine = sync_engine(settings.sqlalchemy_url)
 
-    def load() -> object:
-        return open_knowledge_base(
+    def load() -> tuple[Translator, KnowledgeBase]:
+        translator = open_translator(
+            settings.argos_path,
+            models_dir=settings.argos_models_path,
+            cache=TranslationCacheStore(engine),
+            glossary=load_glossary(),
+        )
+        knowledge = open_knowledge_base(
             settings.sqlalchemy_url,
             shared_embedder(settings.embedding_model),
             settings.index_path,
             fallback_languages=settings.fallback_languages,
+            translator=translator.plain(),
             engine=engine,
         )
+        return translator, knowledge
 
-    app[keys.KNOWLEDGE] = await asyncio.get_running_loop().run_in_executor(None, load)
+    loop = asyncio.get_running_loop()
+    app[keys.TRANSLATOR], app[keys.KNOWLEDGE] = await loop.run_in_executor(None, load)
     yield
     engine.dispose()
 

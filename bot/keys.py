@@ -12,12 +12,14 @@ from bot.settings import Settings
 from knowledge_base.service import KnowledgeBase
 from translations.catalogs import Catalogs
 from translations.language_id import LanguageDetector
+from translations.machine import Translator
 
 SETTINGS = web.AppKey("settings", Settings)
 ENGINE = web.AppKey("engine", AsyncEngine)
 SESSIONS = web.AppKey("sessions", async_sessionmaker[AsyncSession])
 CONVERSATIONS = web.AppKey("conversations", ConversationStore)
 KNOWLEDGE = web.AppKey("knowledge", KnowledgeBase)
+TRANSLATOR = web.AppKey("translator", Translator)
 CATALOGS = web.AppKey("catalogs", Catalogs)
 DETECTOR = web.AppKey("detector", LanguageDetector)
 HTTP = web.AppKey("http", ClientSession)

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     index_dir: Path | None = None
     content_dir: Path = Path("knowledge_base/content")
 
+    argos_dir: Path | None = None
+    argos_models_dir: Path | None = None
+
     languages: Annotated[tuple[str, ...], NoDecode] = SUPPORTED_LANGUAGES
     default_language: str = "de"
     fallback_languages: Annotated[tuple[str, ...], NoDecode] = ("de", "en")
@@ -69,3 +72,13 @@ class Settings(BaseSettings):
     @property
     def index_path(self) -> Path:
         return self.index_dir or self.data_dir / "index"
+
+    @property
+    def argos_path(self) -> Path:
+        """argostranslate's packages and data (never $HOME)."""
+        return self.argos_dir or self.data_dir / "argos"
+
+    @property
+    def argos_models_path(self) -> Path:
+        """Where a city drops `.argosmodel` files; installed when the app starts."""
+        return self.argos_models_dir or self.argos_path / "models"

@@ -1,10 +1,10 @@
 """Fits the answer/no-answer decision for FAQ entries on labelled questions.
 
-`knowledge_base/calibration/faq.yml` holds questions written apart from the entries' own
-question variants, each with the entry that answers it, and questions no entry answers
-(other topics, gibberish) in every supported language. Where too few of the labelled
-questions point at existing entries (a city with its own content), each question variant is
-also held out in turn and asked against the rest.
+`knowledge_base/calibration/faq/*.yml` hold questions written apart from the entries' own
+question variants, each with the entry that answers it (one file per field of action), and
+questions no entry answers (other topics, gibberish) in every supported language. Where too
+few of the labelled questions point at existing entries (a city with its own content), each
+question variant is also held out in turn and asked against the rest.
 """
 
 from __future__ import annotations
@@ -32,14 +32,16 @@ class LabelledQuestion:
     entry_id: str | None
 
 
-def load_labelled(path: Path) -> list[LabelledQuestion]:
-    if not path.exists():
-        return []
-    document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return [
-        LabelledQuestion(str(item["text"]), str(item["language"]), item.get("entry"))
-        for item in document.get("questions", [])
-    ]
+def load_labelled(folder: Path) -> list[LabelledQuestion]:
+    """All labelled questions of the YAML files in `folder`, in file order."""
+    labelled = []
+    for path in sorted(folder.glob("*.yml")):
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        labelled.extend(
+            LabelledQuestion(str(item["text"]), str(item["language"]), item.get("entry"))
+            for item in document.get("questions", [])
+        )
+    return labelled
 
 
 def calibrate_entries(

@@ -44,7 +44,7 @@ def open_knowledge_base(
         store,
         embedder,
         index_dir,
-        labelled=load_labelled(CALIBRATION_DIR / "faq.yml"),
+        labelled=load_labelled(CALIBRATION_DIR / "faq"),
         page_calibration={k: v for k, v in page_calibration.items() if k.startswith("page_")},
         progress=progress,
     )

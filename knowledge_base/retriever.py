@@ -36,6 +36,7 @@ class Retriever:
     def __init__(self, entries: VectorIndex, passages: VectorIndex) -> None:
         self._entries = entries
         self._passages = passages
+        self._page_languages = {item.language for item in passages.items()}
 
     def entries(
         self, query: np.ndarray, k: int = 5, exclude: Collection[str] = ()
@@ -53,9 +54,16 @@ class Retriever:
         return sorted(best.values(), key=lambda h: h.score, reverse=True)[:k]
 
     def pages(
-        self, query: np.ndarray, k: int = 10, languages: Collection[str] | None = None
+        self,
+        query: np.ndarray,
+        k: int = 10,
+        languages: Collection[str] | None = None,
+        *,
+        language: str | None = None,
     ) -> list[PageHit]:
         """Pages ranked by their best passage, in `languages` only when given."""
+        if languages is None and language is not None and language in self._page_languages:
+            languages = {language}
         hits: list[Hit] = self._passages.search(query[None, :], k=max(200, 20 * k))[0]
         best: dict[str, PageHit] = {}
         for hit in hits:

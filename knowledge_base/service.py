@@ -14,7 +14,7 @@ from knowledge_base.answerability import RANKED_HITS, Answerability
 from knowledge_base.embedder import Embedder
 from knowledge_base.indexer import KnowledgeIndex
 from knowledge_base.models import Entry, Page, TextStatus
-from knowledge_base.reader import Reader, ReaderParams
+from knowledge_base.reader import Reader, ReaderParams, Reading
 from knowledge_base.retriever import EntryHit, PageHit, Retriever
 from knowledge_base.store import DocumentStore
 
@@ -69,13 +69,21 @@ class KnowledgeBase:
         entry_hits = self.retriever.entries(query, k=RANKED_HITS)
         if self.thresholds.entry.answerable([hit.score for hit in entry_hits]):
             return self._entry_answer(entry_hits[0], language)
-        page_hits = self.retriever.pages(query, k=RANKED_HITS)
+        page_hits = self.page_hits(query, language, k=RANKED_HITS)
         if self.thresholds.page.answerable([hit.score for hit in page_hits]):
             answer = self._page_answer(query, page_hits[0], language)
             if answer is not None:
                 return answer
         best = max([h.score for h in entry_hits] + [h.score for h in page_hits], default=0.0)
         return Answer(question_language=language, score=best)
+
+    def page_hits(self, query: np.ndarray, language: str, *, k: int = 10) -> list[PageHit]:
+        """Pages for a question in `language`: searched in that language where pages have it."""
+        return self.retriever.pages(query, k, language=language)
+
+    def read_page(self, query: np.ndarray, page_id: int) -> Reading:
+        """The lines of one page that answer the question; none when the page does not."""
+        return self.reader.read(query, page_id)
 
     def _entry_answer(self, hit: EntryHit, language: str) -> Answer:
         entry = self.store.entry(hit.entry_id)
@@ -109,8 +117,24 @@ class KnowledgeBase:
         original = originals[0]
         return original.text, original.language, original.status, Notice.NOT_IN_YOUR_LANGUAGE
 
+    def original(self, entry_id: str, language: str) -> tuple[str, str] | None:
+        """The text a person wrote or checked that a machine answer in `language` came from:
+        (language, text) in the first fallback language that has one, else any such text."""
+        try:
+            entry = self.store.entry(entry_id)
+        except LookupError:
+            return None
+        written = [
+            answer
+            for answer in entry.answers
+            if answer.language != language and answer.status != TextStatus.MACHINE
+        ]
+        rank = {code: i for i, code in enumerate(self.fallback_languages)}
+        written.sort(key=lambda answer: rank.get(answer.language, len(rank)))
+        return (written[0].language, written[0].text) if written else None
+
     def _page_answer(self, query: np.ndarray, hit: PageHit, language: str) -> Answer | None:
-        reading = self.reader.read(query, hit.page_id)
+        reading = self.read_page(query, hit.page_id)
         if not reading.lines:
             return None
         pages = {page.language: page for page in self.store.pages_in_group(hit.group)}

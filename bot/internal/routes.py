@@ -17,6 +17,7 @@ from bot.conversations import ConversationNotFound
 from bot.nlg import UnknownResponse
 from bot.requests import json_error, json_object, optional_object, required_text
 from bot.storage.models import HandoffReason
+from knowledge_base.answer import Notice
 from translations.languages import endonym
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,29 @@ async def answer(request: web.Request) -> web.Response:
         reply["text"] = compose_answer(result, language, request.app[keys.CATALOGS])
         reply["text_language"] = result.language
         reply["status"] = result.status.value if result.status else None
+        reply["machine_translated"] = result.notice == Notice.MACHINE_TRANSLATED
     return web.json_response(reply)
+
+
+@routes.post("/internal/original", name="internal_original")
+async def original(request: web.Request) -> web.Response:
+    """The text a machine-translated answer came from, for the "show the original" button."""
+    body = await json_object(request)
+    sender_id = required_text(body, "sender_id")
+    entry_id = required_text(body, "entry_id")
+    language = await _language_of(request.app, sender_id)
+    found = request.app[keys.KNOWLEDGE].original(entry_id, language)
+    if found is None:
+        return web.json_response({"found": False})
+    original_language, text = found
+    return web.json_response(
+        {
+            "found": True,
+            "language": original_language,
+            "language_name": endonym(original_language),
+            "text": text,
+        }
+    )
 
 
 async def _record_query(app: web.Application, sender_id: str, result: Any) -> None:
@@ -150,7 +173,7 @@ async def nlg(request: web.Request) -> web.Response:
     )
     if language not in request.app[keys.SETTINGS].languages:
         language = request.app[keys.SETTINGS].default_language
-    values = {**slots, **arguments, "language_name": endonym(language)}
+    values = {**slots, "language_name": endonym(language), **arguments}
     try:
         message = request.app[keys.RESPONSES].render(name, language, values)
     except UnknownResponse:

@@ -1,4 +1,5 @@
-"""The real stack (rasa, actions, app) on free loopback ports, once per test session."""
+"""The real stack (rasa, actions, app) on free loopback ports, once per test session, with a
+tiny real Argos package in the models folder that the app installs when it starts."""
 
 from __future__ import annotations
 
@@ -9,6 +10,10 @@ from pathlib import Path
 import pytest
 
 from bench.stack import Stack, StackError
+from tests.translations.tiny_argos import build_packages
+
+# The sample content has no French text: French answers are machine-translated from German.
+MACHINE_PAIRS = [("de", "fr")]
 
 
 @pytest.fixture(scope="session")
@@ -18,7 +23,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory, model_path: str) -> Iterator
         pytest.fail(
             "LOTSE_RASA_MODEL does not name a trained model: run the tests with `make test`"
         )
-    stack = Stack(tmp_path_factory.mktemp("stack"), Path(rasa_model), model_path)
+    data_dir = tmp_path_factory.mktemp("stack")
+    build_packages(data_dir / "argos" / "models", MACHINE_PAIRS)
+    stack = Stack(data_dir, Path(rasa_model), model_path)
     try:
         stack.start()
     except StackError as error:

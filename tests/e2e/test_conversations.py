@@ -187,3 +187,34 @@ def test_switching_language_changes_the_replies(stack: Stack) -> None:
         f"rest:{sender}",
     ) == [("tr", 1)]
     assert texts(switched)
+
+
+def test_a_newcomer_without_curated_text_gets_a_machine_translation_and_the_original(
+    stack: Stack,
+) -> None:
+    """French has no text in the sample content: the German answer goes through the installed
+    (tiny, noisy, but real) de→fr Argos package, with the notice and the original on request."""
+    sender = new_sender()
+    replies = say(stack, sender, "Comment puis-je m'inscrire à un cours d'intégration ?")
+    answer = texts(replies)
+    assert "/show_original" in buttons(replies)
+    notice = answer.splitlines()[0]
+    assert "machine" in notice.casefold() or "automatique" in notice.casefold(), answer
+    [(stored_language, entry_id)] = rows(
+        stack,
+        "SELECT q.language, q.entry_id FROM knowledge_queries q "
+        "JOIN conversations c ON c.id = q.conversation_id WHERE c.key = ?",
+        f"rest:{sender}",
+    )
+    assert stored_language == "fr" and entry_id is not None
+    [(german,)] = rows(
+        stack,
+        "SELECT text FROM entry_answers WHERE entry_id = ? AND language = 'de'",
+        entry_id,
+    )
+    assert german not in answer
+    assert rows(stack, "SELECT count(*) FROM translation_cache") != [(0,)]
+
+    original = texts(say(stack, sender, "/show_original"))
+    assert german in original
+    assert "Deutsch" in original

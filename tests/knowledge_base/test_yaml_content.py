@@ -52,7 +52,7 @@ def test_entries_keep_statuses_and_sources(store: DocumentStore, tiny_content: P
     assert entry.answer_in("ar").status == TextStatus.MACHINE
     assert entry.answer_in("de").status == TextStatus.CURATED
     assert entry.source_url == "https://www.bamf.de/"
-    assert {q.language for q in entry.questions} == {"de", "en"}
+    assert {q.language for q in entry.questions} == {"de", "en", "tr"}
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ from alembic import context
 
 import bot.storage.models  # noqa: F401  (registers the conversation tables)
 import knowledge_base.models  # noqa: F401  (registers the content tables)
+import translations.cache  # noqa: F401  (registers the machine translation cache)
 from bot.storage.base import Base
 from bot.storage.database import sync_engine
 
