@@ -161,3 +161,17 @@ def test_every_action_is_declared_in_the_domain() -> None:
         if isinstance(cls, type) and issubclass(cls, actions.Action) and cls is not actions.Action
     }
     assert defined == declared
+
+
+async def test_the_original_is_shown_for_the_last_entry(api: LotseApi) -> None:
+    """The conversation is German (see `api`): the original is the entry's English text."""
+    messages, events = await run(
+        actions.ActionShowOriginal(), tracker("/show_original", last_entry_id="integration-course")
+    )
+    assert [m["response"] for m in messages] == ["utter_original"]
+    assert messages[0]["original"].startswith("Integration courses are run by course providers")
+    assert messages[0]["language_name"] == "English"
+    assert events == []
+
+    nothing, _ = await run(actions.ActionShowOriginal(), tracker("/show_original"))
+    assert [m["response"] for m in nothing] == ["utter_no_original"]

@@ -109,3 +109,23 @@ async def test_internal_token_is_required_when_configured(aiohttp_client, settin
     assert allowed.status == 200
     public = await client.get("/health")
     assert public.status == 503
+
+
+async def test_original_of_an_entry_in_the_conversation_language(client: TestClient) -> None:
+    key = await _start(client, "omid", "سلام", language="fa")
+    response = await client.post(
+        "/internal/original", json={"sender_id": key, "entry_id": "integration-course"}
+    )
+    assert response.status == 200
+    body = await response.json()
+    assert body["found"] is True
+    assert (body["language"], body["language_name"]) == ("de", "Deutsch")
+    assert body["text"].startswith("Integrationskurse")
+
+    missing = await client.post(
+        "/internal/original", json={"sender_id": key, "entry_id": "no-such-entry"}
+    )
+    assert await missing.json() == {"found": False}
+    refused = await client.post("/internal/original", json={"sender_id": key})
+    assert refused.status == 400
+    assert "entry_id" in (await refused.json())["error"]

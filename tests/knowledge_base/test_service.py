@@ -112,3 +112,15 @@ def test_index_is_reused_and_only_changes_are_embedded(
     after = edited.index.entries.keys()
     assert len(before - after) == 1 and len(after - before) == 1
     assert any("Brauche ich" in item.text for item in edited.index.entries.items())
+
+
+def test_the_original_of_a_machine_answer_is_the_text_a_person_wrote(
+    knowledge: KnowledgeBase,
+) -> None:
+    assert knowledge.original("integration-course", "ar") == (
+        "de",
+        "Integrationskurse bieten Sprachkursträger an. Fragen Sie beim BAMF nach einem Kurs.",
+    )
+    english = knowledge.original("integration-course", "de")
+    assert english is not None and english[0] == "en"
+    assert knowledge.original("no-such-entry", "ar") is None
