@@ -69,7 +69,7 @@ def predict(omos: OmosKnowledge, record: dict) -> Prediction:
     hits = knowledge.page_hits(query, language, k=RANKED_PAGES)
     search_language = hits[0].evidence.language if hits else language
     page = page_to_read(omos, record["pageId"], search_language, language)
-    reading = knowledge.read_page(query, page.id)
+    reading = knowledge.read_page(query, page.id, language)
     return Prediction(
         id=int(record["id"]),
         ranked_page_ids=tuple(omos.omos_id(hit.page_id) for hit in hits),

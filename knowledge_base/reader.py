@@ -12,11 +12,22 @@ from knowledge_base.index import IndexedText, VectorIndex
 
 @dataclass(frozen=True)
 class ReaderParams:
-    """Fitted on the OMoS-QA train split (bench/fit_reader.py); these are its defaults."""
+    """Fitted on the OMoS-QA train split by `python -m bench.fit_pages`.
 
-    margin: float = 0.03
-    min_score: float = 0.80
-    max_lines: int = 12
+    A question and a page in different languages score lower than in the same language, so
+    the "no answer here" threshold is `min_score` for the same language and
+    `min_score_cross` across languages.
+    """
+
+    margin: float = 0.17
+    min_score: float = 0.87
+    min_score_cross: float = 0.83
+    max_lines: int = 40
+
+    def threshold(self, question_language: str | None, page_language: str) -> float:
+        if question_language is None or question_language == page_language:
+            return self.min_score
+        return self.min_score_cross
 
 
 @dataclass(frozen=True)
@@ -46,13 +57,14 @@ class Reader:
         scores = self._lines.vectors([item.key for item in items]) @ query
         return {item.start: float(score) for item, score in zip(items, scores, strict=True)}
 
-    def read(self, query: np.ndarray, page_id: int) -> Reading:
+    def read(self, query: np.ndarray, page_id: int, language: str | None = None) -> Reading:
+        """The answer lines for a question in `language` (None: the page's own language)."""
         scores = self.line_scores(query, page_id)
         if not scores:
             return Reading((), 0.0)
         best_line = max(scores, key=scores.__getitem__)
         best = scores[best_line]
-        if best < self.params.min_score:
+        if best < self.params.threshold(language, self._by_page[page_id][0].language):
             return Reading((), best)
         floor = best - self.params.margin
         chosen = [best_line]

@@ -81,9 +81,9 @@ class KnowledgeBase:
         """Pages for a question in `language`: searched in that language where pages have it."""
         return self.retriever.pages(query, k, language=language)
 
-    def read_page(self, query: np.ndarray, page_id: int) -> Reading:
-        """The lines of one page that answer the question; none when the page does not."""
-        return self.reader.read(query, page_id)
+    def read_page(self, query: np.ndarray, page_id: int, language: str) -> Reading:
+        """The lines of one page that answer a question in `language`; none when it does not."""
+        return self.reader.read(query, page_id, language)
 
     def _entry_answer(self, hit: EntryHit, language: str) -> Answer:
         entry = self.store.entry(hit.entry_id)
@@ -134,7 +134,7 @@ class KnowledgeBase:
         return (written[0].language, written[0].text) if written else None
 
     def _page_answer(self, query: np.ndarray, hit: PageHit, language: str) -> Answer | None:
-        reading = self.read_page(query, hit.page_id)
+        reading = self.read_page(query, hit.page_id, language)
         if not reading.lines:
             return None
         pages = {page.language: page for page in self.store.pages_in_group(hit.group)}
