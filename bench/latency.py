@@ -52,7 +52,7 @@ async def _sender(
         async with http.post(f"{url}/webhooks/rest/webhook", json=body) as response:
             replies = await response.json()
             if response.status != 200 or not replies:
-                raise RuntimeError(f"turn failed: HTTP {response.status} {replies}")
+                raise RuntimeError(f"turn failed at {url}: HTTP {response.status} {replies}")
         timings.append((time.perf_counter() - started) * 1000)
     return timings
 

@@ -19,6 +19,7 @@ from bot.internal import routes as internal
 from bot.nlg import ResponseRenderer
 from bot.privacy import retention_ctx
 from bot.rasa_client import RasaClient
+from bot.requests import INTERNAL_BODY_BYTES
 from bot.settings import Settings
 from bot.storage.database import async_engine, migrate, sync_engine
 from knowledge_base.embedder import shared_embedder
@@ -33,7 +34,6 @@ from translations.machine import Translator, open_translator
 log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
-MAX_BODY_BYTES = 64 * 1024
 
 
 async def database_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -88,7 +88,7 @@ async def http_ctx(app: web.Application) -> AsyncIterator[None]:
 
 def create_app(settings: Settings) -> web.Application:
     app = web.Application(
-        client_max_size=MAX_BODY_BYTES, middlewares=[internal.require_internal_token]
+        client_max_size=INTERNAL_BODY_BYTES, middlewares=[internal.require_internal_token]
     )
     app[keys.SETTINGS] = settings
     app[keys.CATALOGS] = Catalogs()

@@ -18,8 +18,20 @@ def json_error(
     )
 
 
-async def json_object(request: web.Request) -> dict[str, Any]:
+# What a newcomer's client may send; Rasa's calls to the internal API carry the whole
+# conversation (its NLG requests include the tracker) and may be larger.
+PUBLIC_BODY_BYTES = 64 * 1024
+INTERNAL_BODY_BYTES = 16 * 1024 * 1024
+
+
+async def json_object(
+    request: web.Request, *, max_bytes: int = INTERNAL_BODY_BYTES
+) -> dict[str, Any]:
+    if request.content_length is not None and request.content_length > max_bytes:
+        raise _too_large(request.content_length, max_bytes)
     raw = await request.read()
+    if len(raw) > max_bytes:
+        raise _too_large(len(raw), max_bytes)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -41,6 +53,16 @@ async def json_object(request: web.Request) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise json_error(web.HTTPBadRequest, "The request body must be a JSON object {...}.")
     return body
+
+
+def _too_large(size: int, limit: int) -> web.HTTPException:
+    return json_error(
+        web.HTTPRequestEntityTooLarge,
+        f"The request body is {size:,} bytes; the limit is {limit:,}. Send one message at a "
+        "time, without attachments.",
+        max_size=limit,
+        actual_size=size,
+    )
 
 
 def required_text(body: dict[str, Any], field: str, *, max_length: int | None = None) -> str:

@@ -8,7 +8,13 @@ from bot import keys
 from bot.conversations import ConversationNotFound, conversation_key
 from bot.message_path import Incoming, handle_incoming
 from bot.privacy import forget_conversation
-from bot.requests import json_error, json_object, optional_object, required_text
+from bot.requests import (
+    PUBLIC_BODY_BYTES,
+    json_error,
+    json_object,
+    optional_object,
+    required_text,
+)
 
 CHANNEL = "rest"
 MAX_SENDER_LENGTH = 128
@@ -19,7 +25,7 @@ routes = web.RouteTableDef()
 @routes.post("/webhooks/rest/webhook", name="rest_webhook")
 async def webhook(request: web.Request) -> web.Response:
     settings = request.app[keys.SETTINGS]
-    body = await json_object(request)
+    body = await json_object(request, max_bytes=PUBLIC_BODY_BYTES)
     sender = required_text(body, "sender", max_length=MAX_SENDER_LENGTH)
     text = required_text(body, "message", max_length=settings.max_message_chars)
     metadata = optional_object(body, "metadata")

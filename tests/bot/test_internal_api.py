@@ -129,3 +129,15 @@ async def test_original_of_an_entry_in_the_conversation_language(client: TestCli
     refused = await client.post("/internal/original", json={"sender_id": key})
     assert refused.status == 400
     assert "entry_id" in (await refused.json())["error"]
+
+
+async def test_nlg_accepts_the_tracker_of_a_long_conversation(client: TestClient) -> None:
+    """Rasa sends the whole tracker with every NLG call: it outgrows the public body limit."""
+    key = await _start(client, "lena", "Hallo", language="de")
+    events = [{"event": "bot", "text": "x" * 1000} for _ in range(200)]
+    response = await client.post(
+        "/internal/nlg",
+        json={"response": "utter_greet", "tracker": {"sender_id": key, "events": events}},
+    )
+    assert response.status == 200
+    assert (await response.json())["text"].startswith("Hallo!")

@@ -57,6 +57,11 @@ async def test_health_names_the_parts_that_are_down(client: TestClient) -> None:
         (json.dumps({"sender": "a", "message": "   "}).encode(), 400, "'message' is empty"),
         (json.dumps({"sender": "a", "message": "x" * 4001}).encode(), 413, "limit is 4,000"),
         (
+            json.dumps({"sender": "a", "message": "hi", "metadata": {"x": "y" * 70_000}}).encode(),
+            413,
+            "limit is 65,536",
+        ),
+        (
             json.dumps({"sender": "a", "message": "hi", "metadata": "de"}).encode(),
             400,
             "'metadata' must be a JSON object",
