@@ -30,21 +30,23 @@ def open_knowledge_base(
     content_dir: Path | None = None,
     fallback_languages: Sequence[str] = ("de", "en"),
     translator: TextTranslator | None = None,
+    calibration_dir: Path = CALIBRATION_DIR,
     progress: bool = False,
     engine: Engine | None = None,
 ) -> KnowledgeBase:
-    """Everything here is idempotent and cheap when nothing changed."""
+    """Everything here is idempotent and cheap when nothing changed. `calibration_dir` holds
+    the labelled questions (`faq/`) and page reader parameters (`pages.json`) for the content."""
     migrate(database_url)
     store = DocumentStore(engine or sync_engine(database_url))
     if content_dir is not None:
         report = import_yaml(store, content_dir, progress=progress)
         log.info("content from %s: %s", content_dir, report)
-    page_calibration = load_page_calibration(CALIBRATION_DIR / "pages.json")
+    page_calibration = load_page_calibration(calibration_dir / "pages.json")
     index, rebuilt = sync_index(
         store,
         embedder,
         index_dir,
-        labelled=load_labelled(CALIBRATION_DIR / "faq"),
+        labelled=load_labelled(calibration_dir / "faq"),
         page_calibration={k: v for k, v in page_calibration.items() if k.startswith("page_")},
         progress=progress,
     )

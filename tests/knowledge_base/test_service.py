@@ -12,6 +12,7 @@ from knowledge_base.embedder import Embedder
 from knowledge_base.loader import open_knowledge_base
 from knowledge_base.models import TextStatus
 from knowledge_base.service import KnowledgeBase
+from tests.conftest import FIXTURES
 
 
 class ReversingTranslator:
@@ -28,7 +29,13 @@ class ReversingTranslator:
 @pytest.fixture
 def knowledge(tmp_path: Path, tiny_content: Path, embedder: Embedder) -> KnowledgeBase:
     url = f"sqlite:///{tmp_path / 'kb.db'}"
-    return open_knowledge_base(url, embedder, tmp_path / "index", content_dir=tiny_content)
+    return open_knowledge_base(
+        url,
+        embedder,
+        tmp_path / "index",
+        content_dir=tiny_content,
+        calibration_dir=FIXTURES / "calibration",
+    )
 
 
 @pytest.mark.parametrize(
