@@ -1,12 +1,16 @@
 """Fits the page reader on the OMoS-QA train split: `python -m bench.fit_pages`.
 
-The reader answers with the best-scoring line of the page and its neighbours that score within
-`margin` of it, and says "no answer here" when the best line scores below `min_score` (question
-and page in the same language) or `min_score_cross` (different languages; see
-knowledge_base/reader.py). This searches them on a grid, scoring every setting with the OMoS-QA
-metrics on the train questions of all five languages against German pages, and writes the
-setting with the best mean of answer F1 and no-answer F1 to
-knowledge_base/calibration/pages.json, which the knowledge base loads. Dev is never read.
+The reader (knowledge_base/reader.py) has a line model (is this line part of the answer?), a
+page model (does this page answer at all?) and a threshold for each. This fits both logistic
+models on the train questions of all five languages, each read against the German page and,
+for the other languages, against the page in the question's own language (the two ways
+`python -m bench.omos` reads), then tunes the two thresholds for the best sum of answer F1 and
+no-answer F1 on line probabilities predicted out of fold (pages held out). It also fits the
+page search's gate (`page_threshold`, `page_lift_weight`: is the best page found sure enough
+to read?) the way entries' answerability is fitted. Every parameter goes to
+knowledge_base/calibration/pages.json, which the knowledge base loads. Run
+`python -m bench.fit_adapter` first: the gate sees page search as Lotse runs it. Dev is
+never read.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -25,52 +29,91 @@ from bench.omos import DEFAULT_MODEL, read_questions
 from bench.omos_kb import open_omos
 from bench.omos_metrics import harmonic
 from bench.stack import ROOT
+from knowledge_base.answerability import RANKED_HITS, fit_answerability
 from knowledge_base.embedder import Embedder
-from knowledge_base.reader import ReaderParams
+from knowledge_base.reader import (
+    LINE_FEATURES,
+    PAGE_FEATURES,
+    ReaderParams,
+    choose_lines,
+    page_features,
+    sigmoid,
+)
 
 DATA = ROOT.parent / "shared" / "data" / "integreat-qa"
 CALIBRATION = ROOT / "knowledge_base" / "calibration" / "pages.json"
-MIN_SCORES = np.round(np.arange(0.78, 0.925, 0.01), 3)
-MARGINS = np.round(np.arange(0.03, 0.301, 0.02), 3)
-MAX_LINES = (12, 40)
-PAGE_LANGUAGE = "de"
+LANGUAGES = ("de", "en", "fr", "ar", "uk")
+BASE_LANGUAGE = "de"
+FOLDS = 5
+LINE_THRESHOLDS = np.round(np.arange(0.05, 0.61, 0.025), 3)
+PAGE_THRESHOLDS = np.round(np.arange(0.05, 0.951, 0.025), 3)
 
 
 @dataclass(frozen=True)
 class Example:
-    scores: np.ndarray  # cosine of every line of the gold page, in line order
-    gold: frozenset[int]
-    language: str = PAGE_LANGUAGE  # the question's; the pages are German
+    """One question read against one page: the reader's features and the gold labels."""
+
+    features: np.ndarray  # (lines, LINE_FEATURES)
+    scores: np.ndarray  # line cosines
+    labels: np.ndarray  # 1 for answer lines
+    same_language: bool
+    group: int  # the OMoS page id: folds hold pages out
+
+    @property
+    def answerable(self) -> bool:
+        return bool(self.labels.any())
 
 
-def read_lines(
-    scores: np.ndarray, params: ReaderParams, language: str = PAGE_LANGUAGE
-) -> list[int]:
-    """The same choice as knowledge_base.reader.Reader.read, on a plain array."""
-    best_line = int(np.argmax(scores))
-    if scores[best_line] < params.threshold(language, PAGE_LANGUAGE):
-        return []
-    floor = scores[best_line] - params.margin
-    chosen = [best_line]
-    for step in (-1, 1):
-        line = best_line + step
-        while len(chosen) < params.max_lines and 0 <= line < len(scores) and scores[line] >= floor:
-            chosen.append(line)
-            line += step
-    return chosen
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0) -> tuple[np.ndarray, float]:
+    """L2-regularised logistic regression by Newton's method on standardised features;
+    returns (weights, bias) for the raw features."""
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    z = np.hstack([(x - mean) / scale, np.ones((len(x), 1))])
+    w = np.zeros(z.shape[1])
+    penalty = np.full(z.shape[1], l2)
+    penalty[-1] = 0.0
+    for _ in range(100):
+        p = sigmoid(z @ w)
+        gradient = z.T @ (p - y) + penalty * w
+        hessian = (z * (p * (1 - p))[:, None]).T @ z + np.diag(penalty) + 1e-9 * np.eye(len(w))
+        step = np.linalg.solve(hessian, gradient)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    weights = w[:-1] / scale
+    return weights, float(w[-1] - weights @ mean)
 
 
-def evaluate(examples: Sequence[Example], params: ReaderParams) -> tuple[float, float]:
+def out_of_fold_lines(examples: Sequence[Example], folds: int = FOLDS) -> list[np.ndarray]:
+    """Line probabilities for each example from a line model that never saw its page."""
+    groups = sorted({example.group for example in examples})
+    fold_of = {group: i % folds for i, group in enumerate(groups)}
+    result: list[np.ndarray] = [np.zeros(0)] * len(examples)
+    for fold in range(folds):
+        train = [e for e in examples if fold_of[e.group] != fold]
+        weights, bias = fit_logistic(
+            np.concatenate([e.features for e in train]), np.concatenate([e.labels for e in train])
+        )
+        for i, example in enumerate(examples):
+            if fold_of[example.group] == fold:
+                result[i] = sigmoid(example.features @ weights + bias)
+    return result
+
+
+def evaluate(
+    predictions: Sequence[Sequence[int]], golds: Sequence[frozenset[int]]
+) -> tuple[float, float]:
     """Answer F1 and no-answer F1, as bench/omos_metrics.py computes them."""
     precisions, recalls, said_none, truly_none = [], [], [], []
-    for example in examples:
-        predicted = set(read_lines(example.scores, params, example.language))
-        said_none.append(not predicted)
-        truly_none.append(not example.gold)
-        if example.gold:
-            found = len(predicted & example.gold)
-            precisions.append(found / len(predicted) if predicted else 1.0)
-            recalls.append(found / len(example.gold))
+    for predicted, gold in zip(predictions, golds, strict=True):
+        chosen = set(predicted)
+        said_none.append(not chosen)
+        truly_none.append(not gold)
+        if gold:
+            found = len(chosen & gold)
+            precisions.append(found / len(chosen) if chosen else 1.0)
+            recalls.append(found / len(gold))
     answer_f1 = harmonic(float(np.mean(precisions)), float(np.mean(recalls)))
     both = sum(s and t for s, t in zip(said_none, truly_none, strict=True))
     no_p = both / sum(said_none) if any(said_none) else 0.0
@@ -78,63 +121,152 @@ def evaluate(examples: Sequence[Example], params: ReaderParams) -> tuple[float, 
     return answer_f1, harmonic(no_p, no_r)
 
 
-def fit(examples: Sequence[Example]) -> tuple[ReaderParams, float, float]:
-    """Margin and line cap first with one threshold, then both thresholds for that margin."""
+def tune_thresholds(
+    line_probabilities: Sequence[np.ndarray],
+    answerable: Sequence[float],
+    golds: Sequence[frozenset[int]],
+    params: ReaderParams,
+) -> tuple[ReaderParams, float, float]:
+    """The thresholds with the best answer F1 + no-answer F1 (grid search)."""
     best: tuple[float, ReaderParams, float, float] | None = None
-
-    def consider(params: ReaderParams) -> None:
-        nonlocal best
-        answer_f1, noanswer_f1 = evaluate(examples, params)
-        objective = (answer_f1 + noanswer_f1) / 2
-        if best is None or objective > best[0]:
-            best = (objective, params, answer_f1, noanswer_f1)
-
-    for max_lines in MAX_LINES:
-        for min_score in MIN_SCORES:
-            for margin in MARGINS:
-                score = float(min_score)
-                consider(ReaderParams(float(margin), score, score, max_lines))
+    for line_threshold in LINE_THRESHOLDS:
+        for page_threshold in PAGE_THRESHOLDS:
+            candidate = replace(
+                params, line_threshold=float(line_threshold), answer_threshold=float(page_threshold)
+            )
+            predictions = [
+                choose_lines(p, a, candidate)
+                for p, a in zip(line_probabilities, answerable, strict=True)
+            ]
+            answer_f1, noanswer_f1 = evaluate(predictions, golds)
+            if best is None or answer_f1 + noanswer_f1 > best[0]:
+                best = (answer_f1 + noanswer_f1, candidate, answer_f1, noanswer_f1)
     assert best is not None
-    margin, max_lines = best[1].margin, best[1].max_lines
-    for same in MIN_SCORES:
-        for cross in MIN_SCORES:
-            consider(ReaderParams(margin, float(same), float(cross), max_lines))
     return best[1], best[2], best[3]
+
+
+def fit(examples: Sequence[Example]) -> tuple[ReaderParams, float, float]:
+    """Both models and both thresholds; returns them with train (out-of-fold) F1s."""
+    line_weights, line_bias = fit_logistic(
+        np.concatenate([e.features for e in examples]), np.concatenate([e.labels for e in examples])
+    )
+    oof = out_of_fold_lines(examples)
+    summaries = np.array(
+        [page_features(p, e.scores, e.same_language) for p, e in zip(oof, examples, strict=True)]
+    )
+    page_weights, page_bias = fit_logistic(
+        summaries, np.array([e.answerable for e in examples], dtype=float)
+    )
+    params = ReaderParams(
+        line_bias=line_bias,
+        answer_bias=page_bias,
+        **{f"line_{name}": float(w) for name, w in zip(LINE_FEATURES, line_weights, strict=True)},
+        **{f"answer_{name}": float(w) for name, w in zip(PAGE_FEATURES, page_weights, strict=True)},
+    )
+    answerable = sigmoid(summaries @ page_weights + page_bias)
+    golds = [frozenset(np.flatnonzero(e.labels).tolist()) for e in examples]
+    return tune_thresholds(oof, answerable.tolist(), golds, params)
+
+
+def collect(
+    data: Path,
+    split: str,
+    languages: Sequence[str],
+    model: str,
+    page_languages: Sequence[str] = (BASE_LANGUAGE,),
+) -> list[Example]:
+    """Every question of `split` read against the German page and, where `page_languages` has
+    it, the page in its own language."""
+    files = [data / "pages" / f"{code}.jsonl" for code in sorted({*page_languages, BASE_LANGUAGE})]
+    omos = open_omos(files, Embedder(model))
+    reader = omos.knowledge.reader
+    examples = []
+    for language in languages:
+        records = list(read_questions(data / "questions" / language / f"{split}.jsonl"))
+        vectors = omos.knowledge.embedder.embed_queries([r["question"] for r in records])
+        for record, vector in zip(records, vectors, strict=True):
+            own = omos.page(record["pageId"], language)
+            for page_language in dict.fromkeys((BASE_LANGUAGE, language)):
+                page = omos.page(record["pageId"], page_language)
+                own = own or page
+                if page is None or own is None or len(page.lines) != len(own.lines):
+                    continue
+                view = reader.view(vector, page.id, language)
+                if view is None:
+                    continue
+                gold = set(record.get("answers") or ())
+                labels = np.array([line in gold for line in view.lines], dtype=float)
+                same = page_language == language
+                examples.append(
+                    Example(view.features, view.scores, labels, same, int(record["pageId"]))
+                )
+    return examples
+
+
+def gate_examples(
+    data: Path, split: str, languages: Sequence[str], embedder: Embedder
+) -> tuple[list[list[float]], list[bool]]:
+    """The page search's ranked scores for every question of `split`, over German pages only
+    and over the pages of all `languages`, and whether answering from the best page is right
+    (it is the gold page and the question has an answer there)."""
+    questions = {
+        language: list(read_questions(data / "questions" / language / f"{split}.jsonl"))
+        for language in languages
+    }
+    vectors = {
+        language: embedder.embed_queries([record["question"] for record in records])
+        for language, records in questions.items()
+    }
+    ranked, correct = [], []
+    for page_languages in ([BASE_LANGUAGE], sorted({*languages, BASE_LANGUAGE})):
+        omos = open_omos([data / "pages" / f"{code}.jsonl" for code in page_languages], embedder)
+        for language, records in questions.items():
+            for record, vector in zip(records, vectors[language], strict=True):
+                hits = omos.knowledge.page_hits(vector, language, k=RANKED_HITS)
+                ranked.append([hit.score for hit in hits])
+                correct.append(
+                    bool(hits)
+                    and omos.omos_id(hits[0].page_id) == int(record["pageId"])
+                    and bool(record.get("answers"))
+                )
+    return ranked, correct
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.fit_pages", description=__doc__)
     parser.add_argument("--data", type=Path, default=DATA)
-    parser.add_argument("--languages", nargs="+", default=["de", "en", "fr", "ar", "uk"])
+    parser.add_argument("--languages", nargs="+", default=list(LANGUAGES))
     parser.add_argument(
         "--model", default=os.environ.get("LOTSE_EMBEDDING_MODEL", str(DEFAULT_MODEL))
+    )
+    parser.add_argument(
+        "--page-languages",
+        nargs="+",
+        default=list(LANGUAGES),
+        help="also read each question against its own language's page where listed here",
     )
     parser.add_argument("--out", type=Path, default=CALIBRATION)
     args = parser.parse_args(argv)
 
-    omos = open_omos([args.data / "pages" / f"{PAGE_LANGUAGE}.jsonl"], Embedder(args.model))
-    knowledge = omos.knowledge
-    examples = []
-    for language in args.languages:
-        records = list(read_questions(args.data / "questions" / language / "train.jsonl"))
-        vectors = knowledge.embedder.embed_queries([r["question"] for r in records])
-        for record, vector in zip(records, vectors, strict=True):
-            page = omos.page(record["pageId"], PAGE_LANGUAGE)
-            if page is None:
-                continue
-            by_line = knowledge.reader.line_scores(vector, page.id)
-            scores = np.array([by_line.get(i, -1.0) for i in range(len(page.lines))])
-            examples.append(Example(scores, frozenset(record.get("answers") or ()), language))
+    examples = collect(args.data, "train", args.languages, args.model, args.page_languages)
     params, answer_f1, noanswer_f1 = fit(examples)
-    print(f"{len(examples)} train questions: {params}")
-    print(f"train answer_F1={100 * answer_f1:.1f} noanswer_F1={100 * noanswer_f1:.1f}")
-    fitted = {
-        "margin": params.margin,
-        "min_score": params.min_score,
-        "min_score_cross": params.min_score_cross,
-        "max_lines": params.max_lines,
+    ranked, correct = gate_examples(args.data, "train", args.languages, Embedder(args.model))
+    gate, gate_accuracy = fit_answerability(ranked, correct)
+    print(f"{len(examples)} train readings (question, page)")
+    print(
+        f"page search gate: threshold {gate.threshold:.3f}, lift weight {gate.lift_weight}, "
+        f"accuracy {100 * gate_accuracy:.1f} on {len(ranked)} searches"
+    )
+    print(
+        f"train, out of fold: answer_F1={100 * answer_f1:.1f} noanswer_F1={100 * noanswer_f1:.1f}"
+    )
+    calibration = {
+        **params.as_dict(),
+        "page_threshold": gate.threshold,
+        "page_lift_weight": gate.lift_weight,
+        "page_accuracy": gate_accuracy,
     }
-    args.out.write_text(json.dumps(fitted, indent=2) + "\n")
+    args.out.write_text(json.dumps(calibration, indent=2) + "\n")
     print(f"written to {args.out}")
     return 0
 

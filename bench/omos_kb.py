@@ -72,4 +72,3 @@ def open_omos(
     if unexpected:
         raise ValueError(f"{folder} holds pages from {unexpected}: delete it and run again")
     return OmosKnowledge(knowledge, time.perf_counter() - started, pages)
-

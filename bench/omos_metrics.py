@@ -61,9 +61,7 @@ def rank_of(gold_page: int, ranked: Sequence[int]) -> int | None:
     return None
 
 
-def sentence_precision_recall(
-    predicted: Sequence[int], gold: Sequence[int]
-) -> tuple[float, float]:
+def sentence_precision_recall(predicted: Sequence[int], gold: Sequence[int]) -> tuple[float, float]:
     """For one answerable question; an empty prediction is precise but recalls nothing."""
     if not gold:
         raise ValueError("sentence precision and recall are defined for answerable questions")

@@ -13,6 +13,7 @@ from knowledge_base.calibration import load_labelled, load_page_calibration
 from knowledge_base.embedder import Embedder
 from knowledge_base.importers.yaml_content import import_yaml
 from knowledge_base.indexer import sync_index
+from knowledge_base.query_adapter import ADAPTER_FILE, load_adapter
 from knowledge_base.reader import ReaderParams
 from knowledge_base.service import KnowledgeBase, TextTranslator
 from knowledge_base.store import DocumentStore
@@ -35,7 +36,8 @@ def open_knowledge_base(
     engine: Engine | None = None,
 ) -> KnowledgeBase:
     """Everything here is idempotent and cheap when nothing changed. `calibration_dir` holds
-    the labelled questions (`faq/`) and page reader parameters (`pages.json`) for the content."""
+    the labelled questions (`faq/`), the page reader parameters (`pages.json`) and the page
+    search's query adapter (`query_adapter.npz`) for the content."""
     migrate(database_url)
     store = DocumentStore(engine or sync_engine(database_url))
     if content_dir is not None:
@@ -60,4 +62,7 @@ def open_knowledge_base(
             **{k: v for k, v in page_calibration.items() if k in ReaderParams.__dataclass_fields__}
         ),
         translator=translator,
+        query_adapter=load_adapter(
+            calibration_dir / ADAPTER_FILE, embedder.model_name, embedder.dimension
+        ),
     )

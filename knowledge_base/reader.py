@@ -1,45 +1,177 @@
-"""The extractive reader: which lines of a page answer the question."""
+"""The extractive reader: which lines of a page answer the question, if any.
+
+Two small logistic models fitted on OMoS-QA train line labels (`python -m bench.fit_pages`):
+one gives each line a probability of belonging to the answer from how its cosine to the
+question compares with the rest of the page; the other gives the page a probability of
+answering at all from the best line probabilities. Line cosine alone ranks answer lines only
+weakly, but where a line stands on its page (its gap to the best line, its neighbours) says
+more. Features come from the line vectors embedded at indexing time, so reading costs a
+matrix-vector product and a few array operations.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
 from knowledge_base.index import IndexedText, VectorIndex
 
+LINE_FEATURES = (
+    "cosine",
+    "gap",
+    "zscore",
+    "rank",
+    "top_rank",
+    "prev_gap",
+    "next_gap",
+    "window_max_gap",
+    "window_mean_gap",
+    "position",
+    "first",
+    "log_length",
+    "distance",
+    "near_best",
+    "best",
+    "log_lines",
+    "colon",
+    "same_language",
+)
+PAGE_FEATURES = ("top", "top3", "mass", "best_cosine", "spread", "same_language")
+
 
 @dataclass(frozen=True)
 class ReaderParams:
-    """Fitted on the OMoS-QA train split by `python -m bench.fit_pages`.
+    """Weights of the two models (`line_*`, `answer_*`, on raw features) and the thresholds.
 
-    A question and a page in different languages score lower than in the same language, so
-    the "no answer here" threshold is `min_score` for the same language and
-    `min_score_cross` across languages.
+    Flat float fields, so knowledge_base/calibration/pages.json maps onto them one to one.
+    The defaults are a cosine-only fallback for a knowledge base without that file: lines
+    close to the best one, and only when the best line is close to the question.
     """
 
-    margin: float = 0.17
-    min_score: float = 0.87
-    min_score_cross: float = 0.83
-    max_lines: int = 40
+    line_bias: float = 2.0
+    line_cosine: float = 0.0
+    line_gap: float = 30.0
+    line_zscore: float = 0.0
+    line_rank: float = 0.0
+    line_top_rank: float = 0.0
+    line_prev_gap: float = 0.0
+    line_next_gap: float = 0.0
+    line_window_max_gap: float = 0.0
+    line_window_mean_gap: float = 0.0
+    line_position: float = 0.0
+    line_first: float = 0.0
+    line_log_length: float = 0.0
+    line_distance: float = 0.0
+    line_near_best: float = 0.0
+    line_best: float = 0.0
+    line_log_lines: float = 0.0
+    line_colon: float = 0.0
+    line_same_language: float = 0.0
+    answer_bias: float = -34.0
+    answer_top: float = 0.0
+    answer_top3: float = 0.0
+    answer_mass: float = 0.0
+    answer_best_cosine: float = 40.0
+    answer_spread: float = 0.0
+    answer_same_language: float = 0.0
+    line_threshold: float = 0.5
+    answer_threshold: float = 0.5
 
-    def threshold(self, question_language: str | None, page_language: str) -> float:
-        if question_language is None or question_language == page_language:
-            return self.min_score
-        return self.min_score_cross
+    @property
+    def line_weights(self) -> np.ndarray:
+        return np.array([getattr(self, f"line_{name}") for name in LINE_FEATURES])
+
+    @property
+    def answer_weights(self) -> np.ndarray:
+        return np.array([getattr(self, f"answer_{name}") for name in PAGE_FEATURES])
+
+    def as_dict(self) -> dict[str, float]:
+        return {field.name: float(getattr(self, field.name)) for field in fields(self)}
 
 
 @dataclass(frozen=True)
 class Reading:
     lines: tuple[int, ...]
     best_score: float
+    answerable: float = 0.0  # the page model's probability that the page answers at all
+
+
+@dataclass(frozen=True)
+class PageView:
+    """One page as the reader sees it for one question: its non-empty lines and features."""
+
+    lines: np.ndarray  # line numbers on the page (content.split("\n") indices)
+    scores: np.ndarray  # cosine of each line to the question
+    features: np.ndarray  # (lines, LINE_FEATURES)
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(x, -30.0, 30.0)))
+
+
+def line_features(
+    scores: np.ndarray, texts: list[str], lines: np.ndarray, same_language: bool
+) -> np.ndarray:
+    """One row of LINE_FEATURES per line; `lines` are the line numbers, in page order."""
+    n = len(scores)
+    best = float(scores.max())
+    floor = float(scores.min())
+    order = np.argsort(-scores, kind="stable")
+    rank = np.empty(n)
+    rank[order] = np.arange(n)
+    padded = np.concatenate(([floor, floor], scores, [floor, floor]))
+    windows = np.lib.stride_tricks.sliding_window_view(padded, 5)
+    distance = np.abs(np.arange(n) - order[0])
+    columns = {
+        "cosine": scores,
+        "gap": scores - best,
+        "zscore": (scores - scores.mean()) / (scores.std() + 1e-6),
+        "rank": rank / n,
+        "top_rank": np.minimum(rank, 10) / 10,
+        "prev_gap": padded[1 : n + 1] - best,
+        "next_gap": padded[3 : n + 3] - best,
+        "window_max_gap": windows.max(axis=1) - best,
+        "window_mean_gap": windows.mean(axis=1) - best,
+        "position": np.arange(n) / n,
+        "first": (lines == 0).astype(float),
+        "log_length": np.log1p([len(text) for text in texts]),
+        "distance": distance / n,
+        "near_best": np.minimum(distance, 10) / 10,
+        "best": np.full(n, best),
+        "log_lines": np.full(n, np.log(n)),
+        "colon": np.array([text.rstrip().endswith(":") for text in texts], dtype=float),
+        "same_language": np.full(n, float(same_language)),
+    }
+    return np.stack([columns[name] for name in LINE_FEATURES], axis=1)
+
+
+def page_features(probabilities: np.ndarray, scores: np.ndarray, same_language: bool) -> np.ndarray:
+    """PAGE_FEATURES of one page for one question, from its line probabilities and cosines."""
+    top = np.sort(probabilities)[::-1]
+    return np.array(
+        [
+            top[0],
+            top[:3].mean(),
+            np.log1p(probabilities.sum()),
+            scores.max(),
+            scores.max() - scores.mean(),
+            float(same_language),
+        ]
+    )
+
+
+def choose_lines(probabilities: np.ndarray, answerable: float, params: ReaderParams) -> list[int]:
+    """Positions (into the page view) of the answer lines; none when the page does not answer.
+    At least the most likely line is taken once the page answers: recall is what is scored."""
+    if answerable < params.answer_threshold:
+        return []
+    chosen = np.flatnonzero(probabilities >= params.line_threshold)
+    return chosen.tolist() if chosen.size else [int(np.argmax(probabilities))]
 
 
 class Reader:
-    """Takes the best-matching line and the neighbours that score nearly as well: answers on
-    these pages are runs of consecutive lines (a paragraph, a list)."""
-
     def __init__(self, lines: VectorIndex, params: ReaderParams | None = None) -> None:
         self._lines = lines
         self.params = params or ReaderParams()
@@ -50,27 +182,36 @@ class Reader:
         for items in self._by_page.values():
             items.sort(key=lambda item: item.start)
 
-    def line_scores(self, query: np.ndarray, page_id: int) -> dict[int, float]:
-        items = self._by_page.get(page_id, [])
+    def view(self, query: np.ndarray, page_id: int, language: str | None = None) -> PageView | None:
+        """The page's lines and their features for a question in `language` (None: the
+        page's own language); None for a page without lines."""
+        items = self._by_page.get(page_id)
         if not items:
+            return None
+        vectors = self._lines.vectors([item.key for item in items])
+        scores = (vectors @ query).astype(np.float64)
+        lines = np.array([item.start for item in items])
+        same = language is None or language == items[0].language
+        features = line_features(scores, [item.text for item in items], lines, same)
+        return PageView(lines, scores, features)
+
+    def line_scores(self, query: np.ndarray, page_id: int) -> dict[int, float]:
+        view = self.view(query, page_id)
+        if view is None:
             return {}
-        scores = self._lines.vectors([item.key for item in items]) @ query
-        return {item.start: float(score) for item, score in zip(items, scores, strict=True)}
+        return {int(line): float(s) for line, s in zip(view.lines, view.scores, strict=True)}
 
     def read(self, query: np.ndarray, page_id: int, language: str | None = None) -> Reading:
         """The answer lines for a question in `language` (None: the page's own language)."""
-        scores = self.line_scores(query, page_id)
-        if not scores:
+        view = self.view(query, page_id, language)
+        if view is None:
             return Reading((), 0.0)
-        best_line = max(scores, key=scores.__getitem__)
-        best = scores[best_line]
-        if best < self.params.threshold(language, self._by_page[page_id][0].language):
-            return Reading((), best)
-        floor = best - self.params.margin
-        chosen = [best_line]
-        for step in (-1, 1):
-            line = best_line + step
-            while len(chosen) < self.params.max_lines and scores.get(line, -1.0) >= floor:
-                chosen.append(line)
-                line += step
-        return Reading(tuple(sorted(chosen)), best)
+        params = self.params
+        probabilities = sigmoid(view.features @ params.line_weights + params.line_bias)
+        same = bool(view.features[0, LINE_FEATURES.index("same_language")])
+        summary = page_features(probabilities, view.scores, same)
+        answerable = float(sigmoid(summary @ params.answer_weights + params.answer_bias))
+        chosen = choose_lines(probabilities, answerable, params)
+        return Reading(
+            tuple(sorted(int(view.lines[i]) for i in chosen)), float(view.scores.max()), answerable
+        )

@@ -14,6 +14,7 @@ from knowledge_base.answerability import RANKED_HITS, Answerability
 from knowledge_base.embedder import Embedder
 from knowledge_base.indexer import KnowledgeIndex
 from knowledge_base.models import Entry, Page, TextStatus
+from knowledge_base.query_adapter import QueryAdapter
 from knowledge_base.reader import Reader, ReaderParams, Reading
 from knowledge_base.retriever import EntryHit, PageHit, Retriever
 from knowledge_base.store import DocumentStore
@@ -47,6 +48,7 @@ class KnowledgeBase:
         fallback_languages: Sequence[str] = ("de", "en"),
         reader_params: ReaderParams | None = None,
         translator: TextTranslator | None = None,
+        query_adapter: QueryAdapter | None = None,
     ) -> None:
         self.store = store
         self.embedder = embedder
@@ -56,6 +58,7 @@ class KnowledgeBase:
         self.translator = translator
         self.retriever = Retriever(index.entries, index.passages)
         self.reader = Reader(index.lines, reader_params)
+        self.query_adapter = query_adapter
 
     def embed_question(self, question: str) -> np.ndarray:
         return self.embedder.embed_queries([question])[0]
@@ -79,6 +82,8 @@ class KnowledgeBase:
 
     def page_hits(self, query: np.ndarray, language: str, *, k: int = 10) -> list[PageHit]:
         """Pages for a question in `language`: searched in that language where pages have it."""
+        if self.query_adapter is not None:
+            query = self.query_adapter.apply(query, language)
         return self.retriever.pages(query, k, language=language)
 
     def read_page(self, query: np.ndarray, page_id: int, language: str) -> Reading:

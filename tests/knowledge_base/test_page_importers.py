@@ -11,7 +11,7 @@ from bot.storage.database import migrate, sync_engine
 from knowledge_base.embedder import Embedder
 from knowledge_base.importers.integreat import import_integreat
 from knowledge_base.importers.omos import import_omos
-from knowledge_base.loader import open_knowledge_base
+from knowledge_base.loader import CALIBRATION_DIR, open_knowledge_base
 from knowledge_base.store import DocumentStore
 
 KITA_DE = [
@@ -137,3 +137,29 @@ def test_a_question_is_answered_from_the_lines_of_the_right_page(
 
     english = knowledge.embed_question("From what age does my child have a right to day care?")
     assert knowledge.store.page(knowledge.page_hits(english, "en", k=1)[0].page_id).language == "en"
+
+
+@pytest.mark.parametrize(("page_threshold", "answered"), [(0.0, True), (5.0, False)])
+def test_lotse_answers_from_a_page_only_when_the_page_search_gate_lets_it(
+    tmp_path: Path, embedder: Embedder, page_threshold: float, answered: bool
+) -> None:
+    url = f"sqlite:///{tmp_path / 'kb.db'}"
+    migrate(url)
+    store = DocumentStore(sync_engine(url))
+    import_omos(
+        store, omos_file(tmp_path / "de.jsonl", "de", {11: KITA_DE, 12: BUS}), progress=False
+    )
+    calibration = tmp_path / "calibration"
+    (calibration / "faq").mkdir(parents=True)
+    fitted = json.loads((CALIBRATION_DIR / "pages.json").read_text())
+    gate = {"page_threshold": page_threshold, "page_lift_weight": 0.0}
+    (calibration / "pages.json").write_text(json.dumps({**fitted, **gate}))
+    knowledge = open_knowledge_base(url, embedder, tmp_path / "index", calibration_dir=calibration)
+
+    answer = knowledge.ask("Ab wann hat mein Kind Anspruch auf einen Kitaplatz?", "de")
+
+    assert answer.answered is answered
+    if answered:
+        assert answer.page_id is not None and 2 in answer.lines
+        assert "ersten Geburtstag" in (answer.text or "")
+        assert answer.source is not None and answer.source.title == "Kinderbetreuung"

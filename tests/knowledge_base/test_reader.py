@@ -1,0 +1,80 @@
+"""The page reader on small real pages embedded with the real model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from knowledge_base.calibration import load_page_calibration
+from knowledge_base.documents import page_lines
+from knowledge_base.embedder import Embedder
+from knowledge_base.index import VectorIndex
+from knowledge_base.indexer import embed_texts
+from knowledge_base.loader import CALIBRATION_DIR
+from knowledge_base.models import Page
+from knowledge_base.reader import LINE_FEATURES, Reader, ReaderParams, line_features
+
+KITA = [
+    "Kita",
+    "Jedes Kind ab einem Jahr hat Anspruch auf einen Platz in einer Kita.",
+    "",
+    "Die Anmeldung erfolgt beim Jugendamt der Stadt.",
+    "Die Busse fahren am Wochenende seltener.",
+    "Der Wertstoffhof ist samstags geöffnet.",
+]
+
+
+@pytest.fixture(scope="module")
+def lines_index(embedder: Embedder) -> VectorIndex:
+    page = Page(
+        id=1,
+        origin="test",
+        external_id="1",
+        translation_group="g1",
+        language="de",
+        title="Kita",
+        content="\n".join(KITA),
+        content_hash="-",
+    )
+    texts = page_lines(page)
+    index = VectorIndex(embedder.dimension)
+    index.add(texts, embed_texts(embedder, texts))
+    return index
+
+
+def test_features_describe_where_a_line_stands_on_its_page() -> None:
+    scores = np.array([0.80, 0.90, 0.85])
+    features = line_features(scores, ["Titel", "a", "b:"], np.array([0, 1, 3]), True)
+    column = {name: features[:, i] for i, name in enumerate(LINE_FEATURES)}
+    assert column["gap"] == pytest.approx([-0.10, 0.0, -0.05])
+    assert column["rank"] == pytest.approx([2 / 3, 0.0, 1 / 3])
+    assert column["first"].tolist() == [1.0, 0.0, 0.0]
+    assert column["colon"].tolist() == [0.0, 0.0, 1.0]
+    assert column["prev_gap"] == pytest.approx([-0.10, -0.10, 0.0])
+
+
+def test_the_reader_finds_the_answer_line_and_refuses_an_unrelated_question(
+    lines_index: VectorIndex, embedder: Embedder
+) -> None:
+    reader = Reader(lines_index, ReaderParams())
+    question = embedder.embed_queries(["Ab wann hat mein Kind Anspruch auf einen Kitaplatz?"])[0]
+    reading = reader.read(question, 1, "de")
+    assert 1 in reading.lines and 5 not in reading.lines
+    assert 2 not in reading.lines  # the empty line is never read
+    unrelated = embedder.embed_queries(["Wer gewinnt die Fußball-Weltmeisterschaft?"])[0]
+    assert reader.read(unrelated, 1, "de").lines == ()
+    assert reader.read(question, 99, "de").lines == ()
+
+
+def test_the_fitted_parameters_load_and_answer(
+    lines_index: VectorIndex, embedder: Embedder
+) -> None:
+    values = load_page_calibration(CALIBRATION_DIR / "pages.json")
+    params = ReaderParams(
+        **{k: v for k, v in values.items() if k in ReaderParams.__dataclass_fields__}
+    )
+    assert params.line_weights.shape == (len(LINE_FEATURES),)
+    question = embedder.embed_queries(["Wo melde ich mein Kind für die Kita an?"])[0]
+    reading = Reader(lines_index, params).read(question, 1, "de")
+    assert 0.0 <= reading.answerable <= 1.0
+    assert set(reading.lines) <= {0, 1, 3, 4, 5}
