@@ -1,11 +1,11 @@
 """Fits the page search's query adapter on the OMoS-QA train split: `python -m bench.fit_adapter`.
 
 Every train question in en, fr, ar and uk should rank its gold German page first. A page's
-score is its best passage's cosine, as in knowledge_base/retriever.py; the map (starting at
-zero, so at first it changes nothing) is fitted with full-batch Adam on the cross-entropy of
-those page scores, with an L2 penalty that keeps it small. Dev is never read; its pages are
-not the train pages, so bench.omos on dev measures the map on pages it never saw. Writes
-knowledge_base/calibration/query_adapter.npz, which the knowledge base loads.
+score is the soft maximum of its passages' cosines, as in knowledge_base/retriever.py; the
+map (starting at zero, so at first it changes nothing) is fitted with full-batch Adam on the
+cross-entropy of those page scores, with an L2 penalty that keeps it small. Dev is never read;
+its pages are not the train pages, so bench.omos on dev measures the map on pages it never
+saw. Writes knowledge_base/calibration/query_adapter.npz, which the knowledge base loads.
 """
 
 from __future__ import annotations
@@ -25,16 +25,22 @@ from bench.omos_kb import open_omos
 from bench.stack import ROOT
 from knowledge_base.embedder import Embedder
 from knowledge_base.query_adapter import ADAPTER_FILE, QueryAdapter
+from knowledge_base.retriever import Retriever
 
 LANGUAGES = ("en", "fr", "ar", "uk")
 OUT = ROOT / "knowledge_base" / "calibration" / ADAPTER_FILE
 
 
 def page_scores(queries: torch.Tensor, passages: torch.Tensor, page_of: torch.Tensor, pages: int):
-    """(queries, pages): each page's best passage cosine."""
+    """(queries, pages): each page's soft maximum of passage cosines, as the retriever ranks."""
+    temperature = Retriever.page_temperature
     scores = queries @ passages.T
+    owner = page_of.expand(len(queries), -1)
     best = torch.full((len(queries), pages), -2.0, dtype=scores.dtype)
-    return best.scatter_reduce(1, page_of.expand(len(queries), -1), scores, reduce="amax")
+    best = best.scatter_reduce(1, owner, scores, reduce="amax")
+    weights = torch.exp((scores - best.gather(1, owner)) / temperature)
+    total = torch.zeros_like(best).scatter_add(1, owner, weights)
+    return best + temperature * torch.log(total.clamp_min(1e-30))
 
 
 def fit_matrix(

@@ -32,6 +32,9 @@ class Retriever:
     # An answer text says more than the question, so it matches a differently
     # worded question less tightly than a question variant does.
     answer_weight = 0.95
+    # Temperature of the soft maximum over a page's passages, chosen on OMoS-QA train (R@5
+    # for every question language; bench/RESULTS.md).
+    page_temperature = 0.0075
 
     def __init__(self, entries: VectorIndex, passages: VectorIndex) -> None:
         self._entries = entries
@@ -61,17 +64,24 @@ class Retriever:
         *,
         language: str | None = None,
     ) -> list[PageHit]:
-        """Pages ranked by their best passage, in `languages` only when given."""
+        """Pages ranked by their passages (see _page_hit), in `languages` only when given."""
         if languages is None and language is not None and language in self._page_languages:
             languages = {language}
         hits: list[Hit] = self._passages.search(query[None, :], k=max(200, 20 * k))[0]
-        best: dict[str, PageHit] = {}
+        found: dict[str, list[Hit]] = {}
         for hit in hits:
-            item = hit.item
-            if languages is not None and item.language not in languages:
+            if languages is not None and hit.item.language not in languages:
                 continue
-            group = item.group or str(item.page_id)
-            if group not in best or hit.score > best[group].score:
-                assert item.page_id is not None
-                best[group] = PageHit(group, item.page_id, hit.score, item)
-        return sorted(best.values(), key=lambda h: h.score, reverse=True)[:k]
+            found.setdefault(hit.item.group or str(hit.item.page_id), []).append(hit)
+        ranked = [self._page_hit(group, page_hits) for group, page_hits in found.items()]
+        return sorted(ranked, key=lambda h: h.score, reverse=True)[:k]
+
+    def _page_hit(self, group: str, hits: list[Hit]) -> PageHit:
+        """`hits` best first. A soft maximum of the passage scores: the best passage, plus a
+        little for each other passage nearly as good."""
+        best = hits[0]
+        scores = np.array([hit.score for hit in hits], dtype=np.float64)
+        temperature = self.page_temperature
+        score = best.score + temperature * np.log(np.exp((scores - best.score) / temperature).sum())
+        assert best.item.page_id is not None
+        return PageHit(group, best.item.page_id, float(score), best.item)
