@@ -116,9 +116,9 @@ def test_integreat_export_keeps_text_lines_and_groups_translations(
     assert pages["en"].url == "https://example.org/testregion/en/2/"
 
 
-def test_a_question_is_answered_from_the_lines_of_the_right_page(
-    tmp_path: Path, embedder: Embedder
-) -> None:
+@pytest.fixture
+def pages_url(tmp_path: Path) -> str:
+    """A database with the Kita page (de, en) and the bus page (de)."""
     url = f"sqlite:///{tmp_path / 'kb.db'}"
     migrate(url)
     store = DocumentStore(sync_engine(url))
@@ -126,7 +126,13 @@ def test_a_question_is_answered_from_the_lines_of_the_right_page(
         store, omos_file(tmp_path / "de.jsonl", "de", {11: KITA_DE, 12: BUS}), progress=False
     )
     import_omos(store, omos_file(tmp_path / "en.jsonl", "en", {11: KITA_EN}), progress=False)
-    knowledge = open_knowledge_base(url, embedder, tmp_path / "index")
+    return url
+
+
+def test_a_question_is_answered_from_the_lines_of_the_right_page(
+    tmp_path: Path, pages_url: str, embedder: Embedder
+) -> None:
+    knowledge = open_knowledge_base(pages_url, embedder, tmp_path / "index")
     query = knowledge.embed_question("Ab wann hat mein Kind Anspruch auf einen Kitaplatz?")
     hits = knowledge.page_hits(query, "de", k=2)
     assert knowledge.store.page(hits[0].page_id).external_id == "11"
@@ -141,20 +147,16 @@ def test_a_question_is_answered_from_the_lines_of_the_right_page(
 
 @pytest.mark.parametrize(("page_threshold", "answered"), [(0.0, True), (5.0, False)])
 def test_lotse_answers_from_a_page_only_when_the_page_search_gate_lets_it(
-    tmp_path: Path, embedder: Embedder, page_threshold: float, answered: bool
+    tmp_path: Path, pages_url: str, embedder: Embedder, page_threshold: float, answered: bool
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'kb.db'}"
-    migrate(url)
-    store = DocumentStore(sync_engine(url))
-    import_omos(
-        store, omos_file(tmp_path / "de.jsonl", "de", {11: KITA_DE, 12: BUS}), progress=False
-    )
     calibration = tmp_path / "calibration"
     (calibration / "faq").mkdir(parents=True)
     fitted = json.loads((CALIBRATION_DIR / "pages.json").read_text())
     gate = {"page_threshold": page_threshold, "page_lift_weight": 0.0}
     (calibration / "pages.json").write_text(json.dumps({**fitted, **gate}))
-    knowledge = open_knowledge_base(url, embedder, tmp_path / "index", calibration_dir=calibration)
+    knowledge = open_knowledge_base(
+        pages_url, embedder, tmp_path / "index", calibration_dir=calibration
+    )
 
     answer = knowledge.ask("Ab wann hat mein Kind Anspruch auf einen Kitaplatz?", "de")
 
