@@ -31,7 +31,9 @@ LANGUAGES = ("en", "fr", "ar", "uk")
 OUT = ROOT / "knowledge_base" / "calibration" / ADAPTER_FILE
 
 
-def page_scores(queries: torch.Tensor, passages: torch.Tensor, page_of: torch.Tensor, pages: int):
+def page_scores(
+    queries: torch.Tensor, passages: torch.Tensor, page_of: torch.Tensor, pages: int
+) -> torch.Tensor:
     """(queries, pages): each page's soft maximum of passage cosines, as the retriever ranks."""
     temperature = Retriever.page_temperature
     scores = queries @ passages.T
@@ -51,7 +53,7 @@ def fit_matrix(
     *,
     l2: float = 0.3,
     epochs: int = 200,
-    temperature: float = 0.02,
+    softmax_temperature: float = 0.02,
     learning_rate: float = 1e-3,
 ) -> np.ndarray:
     """The map D for q -> q + q @ D. `gold[i]` and `page_of[j]` are page numbers 0..pages-1."""
@@ -66,7 +68,7 @@ def fit_matrix(
     for _ in range(epochs):
         moved = x + x @ matrix
         moved = moved / moved.norm(dim=1, keepdim=True)
-        logits = page_scores(moved, p, owner, pages) / temperature
+        logits = page_scores(moved, p, owner, pages) / softmax_temperature
         loss = torch.nn.functional.cross_entropy(logits, target) + l2 * (matrix**2).sum()
         optimiser.zero_grad()
         loss.backward()
@@ -77,6 +79,7 @@ def fit_matrix(
 def recall_at(
     queries: np.ndarray, gold: np.ndarray, passages: np.ndarray, page_of: np.ndarray, k: int = 5
 ) -> float:
+    """Share of questions whose gold page is among the k best."""
     scores = page_scores(
         torch.from_numpy(queries),
         torch.from_numpy(passages),
@@ -124,7 +127,8 @@ def main(argv: list[str] | None = None) -> int:
     queries, gold, passages, page_of = training_data(args.data, args.languages, args.model)
     matrix = fit_matrix(queries, gold, passages, page_of, l2=args.l2, epochs=args.epochs)
     adapter = QueryAdapter(matrix, frozenset(args.languages), Path(args.model).name)
-    moved = np.stack([adapter.apply(query, args.languages[0]) for query in queries])
+    moved = queries + queries @ adapter.matrix
+    moved = (moved / np.linalg.norm(moved, axis=1, keepdims=True)).astype(np.float32)
     print(f"{len(queries)} train questions, {len(passages)} German passages")
     print(
         f"train R@5: plain {100 * recall_at(queries, gold, passages, page_of):.1f}, "
