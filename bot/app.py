@@ -68,6 +68,7 @@ async def knowledge_ctx(app: web.Application) -> AsyncIterator[None]:
             settings.index_path,
             fallback_languages=settings.fallback_languages,
             translator=translator.plain(),
+            calibration_dir=settings.calibration_dir,
             engine=engine,
         )
         return translator, knowledge

@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     embedding_model: str = "var/models/multilingual-e5-small"
     index_dir: Path | None = None
     content_dir: Path = Path("knowledge_base/content")
+    # labelled questions (faq/), page reader and page search parameters for that content
+    calibration_dir: Path = Path("knowledge_base/calibration")
 
     argos_dir: Path | None = None
     argos_models_dir: Path | None = None

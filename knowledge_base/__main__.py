@@ -60,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
             settings.index_path,
             content_dir=content_dir,
             fallback_languages=settings.fallback_languages,
+            calibration_dir=settings.calibration_dir,
             progress=True,
         )
         manifest = knowledge.index.manifest

@@ -57,9 +57,14 @@ def settings(tmp_path: Path, tiny_content: Path, embedder: Embedder, model_path:
         rasa_url=f"http://127.0.0.1:{free_port()}",
         actions_url=f"http://127.0.0.1:{free_port()}",
         rasa_timeout_seconds=2,
+        calibration_dir=FIXTURES / "calibration",
     )
     open_knowledge_base(
-        settings.sqlalchemy_url, embedder, settings.index_path, content_dir=tiny_content
+        settings.sqlalchemy_url,
+        embedder,
+        settings.index_path,
+        content_dir=tiny_content,
+        calibration_dir=settings.calibration_dir,
     )
     return settings
 

@@ -19,12 +19,14 @@ def test_environment_overrides_with_the_lotse_prefix(monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("LOTSE_PORT", "9099")
     monkeypatch.setenv("LOTSE_LANGUAGES", "de, en,ar")
     monkeypatch.setenv("LOTSE_RETENTION_DAYS", "30")
+    monkeypatch.setenv("LOTSE_CALIBRATION_DIR", "/srv/lotse/calibration")
     settings = Settings()
     assert (settings.port, settings.languages, settings.retention_days) == (
         9099,
         ("de", "en", "ar"),
         30,
     )
+    assert str(settings.calibration_dir) == "/srv/lotse/calibration"
 
 
 def test_inconsistent_settings_are_refused() -> None:

@@ -25,6 +25,7 @@ from knowledge_base.embedder import Embedder
 from knowledge_base.loader import open_knowledge_base
 from knowledge_base.models import TextStatus
 from knowledge_base.service import TextTranslator
+from tests.conftest import FIXTURES
 from tests.translations.network_guard import NetworkAttempt, loopback_only
 from tests.translations.tiny_argos import build_packages
 from translations.__main__ import main
@@ -240,6 +241,7 @@ def test_the_knowledge_base_answers_in_the_newcomers_language_or_falls_back(
         tmp_path / "index",
         content_dir=tiny_content,
         translator=translate,
+        calibration_dir=FIXTURES / "calibration",
     )
     ukrainian = knowledge.ask("Як отримати місце в дитячому садку?", "uk")
     assert ukrainian.entry_id == "kita-place"
