@@ -94,7 +94,6 @@ class ReaderParams:
 @dataclass(frozen=True)
 class Reading:
     lines: tuple[int, ...]
-    best_score: float
     answerable: float = 0.0  # the page model's probability that the page answers at all
 
 
@@ -195,23 +194,15 @@ class Reader:
         features = line_features(scores, [item.text for item in items], lines, same)
         return PageView(lines, scores, features)
 
-    def line_scores(self, query: np.ndarray, page_id: int) -> dict[int, float]:
-        view = self.view(query, page_id)
-        if view is None:
-            return {}
-        return {int(line): float(s) for line, s in zip(view.lines, view.scores, strict=True)}
-
     def read(self, query: np.ndarray, page_id: int, language: str | None = None) -> Reading:
         """The answer lines for a question in `language` (None: the page's own language)."""
         view = self.view(query, page_id, language)
         if view is None:
-            return Reading((), 0.0)
+            return Reading(())
         params = self.params
         probabilities = sigmoid(view.features @ params.line_weights + params.line_bias)
         same = bool(view.features[0, LINE_FEATURES.index("same_language")])
         summary = page_features(probabilities, view.scores, same)
         answerable = float(sigmoid(summary @ params.answer_weights + params.answer_bias))
         chosen = choose_lines(probabilities, answerable, params)
-        return Reading(
-            tuple(sorted(int(view.lines[i]) for i in chosen)), float(view.scores.max()), answerable
-        )
+        return Reading(tuple(sorted(int(view.lines[i]) for i in chosen)), answerable)
