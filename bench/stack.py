@@ -61,6 +61,8 @@ class Stack:
             "LOTSE_ARGOS_DIR": str(self.data_dir / "argos"),
             "LOTSE_ARGOS_MODELS_DIR": str(self.data_dir / "argos" / "models"),
             "RASA_TELEMETRY_ENABLED": "false",
+            # rasa-sdk has no --interface option; it binds SANIC_HOST, else every interface.
+            "SANIC_HOST": "127.0.0.1",
             "HF_HUB_OFFLINE": "1",
             "TRANSFORMERS_OFFLINE": "1",
             "HOME": str(self.data_dir),

@@ -45,6 +45,27 @@ def test_health_is_ok_when_everything_runs(stack: Stack) -> None:
     assert body["status"] == "ok" and body["down"] == []
 
 
+def listening_addresses(port: int) -> set[str]:
+    """Local addresses of the sockets listening on `port`, from /proc/net/tcp{,6}."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as lines:
+            next(lines)
+            for line in lines:
+                local, state = line.split()[1], line.split()[3]
+                address, hex_port = local.split(":")
+                if state == "0A" and int(hex_port, 16) == port:
+                    found.add(address)
+    return found
+
+
+def test_every_process_listens_on_loopback_only(stack: Stack) -> None:
+    loopback = {"0100007F", "00000000000000000000000001000000"}
+    for name, port in stack.ports.items():
+        addresses = listening_addresses(port)
+        assert addresses and addresses <= loopback, (name, addresses)
+
+
 @pytest.mark.parametrize(
     ("question", "language", "expected"),
     [
