@@ -7,9 +7,12 @@ import threading
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-from sentence_transformers import SentenceTransformer
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
 
 # e5 models were trained with these prefixes; a model that declares its own
 # prompts (config_sentence_transformers.json) uses those instead.
@@ -37,11 +40,18 @@ class Embedder:
     def warm_up(self) -> None:
         with self._lock:
             if self._model is None:
+                # Imported here: it takes seconds, and an up-to-date index never needs it.
+                from sentence_transformers import SentenceTransformer
+
                 model = SentenceTransformer(self.model_name, device="cpu")
                 model.max_seq_length = min(model.max_seq_length or 512, self._max_seq_length)
                 if not model.prompts.get("query") and "e5" in self.model_name.lower():
                     model.prompts = {**model.prompts, **_E5_PROMPTS}
                 self._model = model
+
+    @property
+    def loaded(self) -> bool:
+        return self._model is not None
 
     @property
     def model(self) -> SentenceTransformer:

@@ -62,7 +62,9 @@ def open_knowledge_base(
             **{k: v for k, v in page_calibration.items() if k in ReaderParams.__dataclass_fields__}
         ),
         translator=translator,
+        # The manifest knows the dimension: asking the embedder would load the model, which
+        # `knowledge_base sync` on unchanged content does not need.
         query_adapter=load_adapter(
-            calibration_dir / ADAPTER_FILE, embedder.model_name, embedder.dimension
+            calibration_dir / ADAPTER_FILE, embedder.model_name, index.manifest.dimension
         ),
     )

@@ -121,6 +121,20 @@ def test_index_is_reused_and_only_changes_are_embedded(
     assert any("Brauche ich" in item.text for item in edited.index.entries.items())
 
 
+def test_opening_an_up_to_date_index_does_not_load_the_model(
+    tmp_path: Path, tiny_content: Path, embedder: Embedder
+) -> None:
+    """`make run` syncs the knowledge base before the app starts: unchanged content must not
+    cost a model load there."""
+    url = f"sqlite:///{tmp_path / 'kb.db'}"
+    open_knowledge_base(url, embedder, tmp_path / "index", content_dir=tiny_content)
+    fresh = Embedder(embedder.model_name)
+    again = open_knowledge_base(url, fresh, tmp_path / "index", content_dir=tiny_content)
+    assert not fresh.loaded
+    again.ask("Was ist ein WBS?", "de")
+    assert fresh.loaded
+
+
 def test_the_original_of_a_machine_answer_is_the_text_a_person_wrote(
     knowledge: KnowledgeBase,
 ) -> None:
