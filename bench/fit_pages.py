@@ -5,9 +5,10 @@ page model (does this page answer at all?) and a threshold for each. This fits b
 models on the train questions of all five languages, each read against the German page and,
 for the other languages, against the page in the question's own language (the two ways
 `python -m bench.omos` reads), then tunes the two thresholds for the best sum of answer F1 and
-no-answer F1 on line probabilities predicted out of fold (pages held out). It also fits the
-page search's gate (`page_threshold`, `page_lift_weight`: is the best page found sure enough
-to read?) the way entries' answerability is fitted. Every parameter goes to
+no-answer F1 on line probabilities predicted out of fold (pages held out), and then the answer
+threshold again for each kind of reading (question language, page language) it has enough
+of. It also fits the page search's gate (`page_threshold`, `page_lift_weight`: is the best
+page found sure enough to read?) the way entries' answerability is fitted. Every parameter goes to
 knowledge_base/calibration/pages.json, which the knowledge base loads. Run
 `python -m bench.fit_adapter` first: the gate sees page search as Lotse runs it. Dev is
 never read.
@@ -37,6 +38,7 @@ from knowledge_base.reader import (
     ReaderParams,
     choose_lines,
     page_features,
+    reading_key,
     sigmoid,
 )
 
@@ -47,6 +49,9 @@ BASE_LANGUAGE = "de"
 FOLDS = 5
 LINE_THRESHOLDS = np.round(np.arange(0.05, 0.61, 0.025), 3)
 PAGE_THRESHOLDS = np.round(np.arange(0.05, 0.951, 0.025), 3)
+# A kind of reading (question language, page language) gets its own answer threshold only
+# with at least this many train readings; fewer would fit noise.
+MIN_READINGS = 200
 
 
 @dataclass(frozen=True)
@@ -56,12 +61,16 @@ class Example:
     features: np.ndarray  # (lines, LINE_FEATURES)
     scores: np.ndarray  # line cosines
     labels: np.ndarray  # 1 for answer lines
-    same_language: bool
+    reading: str  # reader.reading_key: "fr" (French page) or "fr>de" (German page)
     group: int  # the OMoS page id: folds hold pages out
 
     @property
     def answerable(self) -> bool:
         return bool(self.labels.any())
+
+    @property
+    def same_language(self) -> bool:
+        return ">" not in self.reading
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0) -> tuple[np.ndarray, float]:
@@ -126,23 +135,52 @@ def tune_thresholds(
     answerable: Sequence[float],
     golds: Sequence[frozenset[int]],
     params: ReaderParams,
+    line_thresholds: Sequence[float] = tuple(LINE_THRESHOLDS),
 ) -> tuple[ReaderParams, float, float]:
     """The thresholds with the best answer F1 + no-answer F1 (grid search)."""
     best: tuple[float, ReaderParams, float, float] | None = None
-    for line_threshold in LINE_THRESHOLDS:
+    for line_threshold in line_thresholds:
         for page_threshold in PAGE_THRESHOLDS:
-            candidate = replace(
-                params, line_threshold=float(line_threshold), answer_threshold=float(page_threshold)
-            )
             predictions = [
-                choose_lines(p, a, candidate)
+                choose_lines(p, a, float(line_threshold), float(page_threshold))
                 for p, a in zip(line_probabilities, answerable, strict=True)
             ]
             answer_f1, noanswer_f1 = evaluate(predictions, golds)
             if best is None or answer_f1 + noanswer_f1 > best[0]:
+                candidate = replace(
+                    params,
+                    line_threshold=float(line_threshold),
+                    answer_threshold=float(page_threshold),
+                )
                 best = (answer_f1 + noanswer_f1, candidate, answer_f1, noanswer_f1)
     assert best is not None
     return best[1], best[2], best[3]
+
+
+def tune_reading_thresholds(
+    line_probabilities: Sequence[np.ndarray],
+    answerable: Sequence[float],
+    golds: Sequence[frozenset[int]],
+    readings: Sequence[str],
+    params: ReaderParams,
+    minimum: int = MIN_READINGS,
+) -> ReaderParams:
+    """An answer threshold for each kind of reading with `minimum` examples, the line
+    threshold kept: the page model's probabilities are shifted by language (bench/RESULTS.md)."""
+    thresholds = {}
+    for reading in sorted(set(readings)):
+        chosen = [i for i, key in enumerate(readings) if key == reading]
+        if len(chosen) < minimum:
+            continue
+        tuned, _, _ = tune_thresholds(
+            [line_probabilities[i] for i in chosen],
+            [answerable[i] for i in chosen],
+            [golds[i] for i in chosen],
+            params,
+            line_thresholds=(params.line_threshold,),
+        )
+        thresholds[reading] = tuned.answer_threshold
+    return replace(params, answer_thresholds=thresholds)
 
 
 def fit(examples: Sequence[Example]) -> tuple[ReaderParams, float, float]:
@@ -163,9 +201,18 @@ def fit(examples: Sequence[Example]) -> tuple[ReaderParams, float, float]:
         **{f"line_{name}": float(w) for name, w in zip(LINE_FEATURES, line_weights, strict=True)},
         **{f"answer_{name}": float(w) for name, w in zip(PAGE_FEATURES, page_weights, strict=True)},
     )
-    answerable = sigmoid(summaries @ page_weights + page_bias)
+    answerable = sigmoid(summaries @ page_weights + page_bias).tolist()
     golds = [frozenset(np.flatnonzero(e.labels).tolist()) for e in examples]
-    return tune_thresholds(oof, answerable.tolist(), golds, params)
+    params, _, _ = tune_thresholds(oof, answerable, golds, params)
+    readings = [e.reading for e in examples]
+    params = tune_reading_thresholds(oof, answerable, golds, readings, params)
+    thresholds = params.answer_thresholds
+    predictions = [
+        choose_lines(p, a, params.line_threshold, thresholds.get(key, params.answer_threshold))
+        for p, a, key in zip(oof, answerable, readings, strict=True)
+    ]
+    answer_f1, noanswer_f1 = evaluate(predictions, golds)
+    return params, answer_f1, noanswer_f1
 
 
 def collect(
@@ -196,9 +243,9 @@ def collect(
                     continue
                 gold = set(record.get("answers") or ())
                 labels = np.array([line in gold for line in view.lines], dtype=float)
-                same = page_language == language
+                reading = reading_key(language, page_language)
                 examples.append(
-                    Example(view.features, view.scores, labels, same, int(record["pageId"]))
+                    Example(view.features, view.scores, labels, reading, int(record["pageId"]))
                 )
     return examples
 
@@ -257,6 +304,7 @@ def main(argv: list[str] | None = None) -> int:
         f"page search gate: threshold {gate.threshold:.3f}, lift weight {gate.lift_weight}, "
         f"accuracy {100 * gate_accuracy:.1f} on {len(ranked)} searches"
     )
+    print(f"answer thresholds: {params.answer_threshold} elsewhere, {params.answer_thresholds}")
     print(
         f"train, out of fold: answer_F1={100 * answer_f1:.1f} noanswer_F1={100 * noanswer_f1:.1f}"
     )

@@ -89,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     omos = open_omos(args.pages, Embedder(args.model))
+    omos.knowledge.embedder.warm_up()  # a reused index does not load the model: not per question
     print(f"knowledge base ready in {omos.build_seconds:.1f} s ({len(omos.pages)} pages)")
     questions = list(read_questions(args.questions))
     pairs: dict[str, list[tuple[Gold, Prediction]]] = defaultdict(list)

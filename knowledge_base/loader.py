@@ -58,9 +58,7 @@ def open_knowledge_base(
         embedder,
         index,
         fallback_languages=fallback_languages,
-        reader_params=ReaderParams(
-            **{k: v for k, v in page_calibration.items() if k in ReaderParams.__dataclass_fields__}
-        ),
+        reader_params=ReaderParams.from_dict(page_calibration),
         translator=translator,
         # The manifest knows the dimension: asking the embedder would load the model, which
         # `knowledge_base sync` on unchanged content does not need.

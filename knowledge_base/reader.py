@@ -12,7 +12,8 @@ matrix-vector product and a few array operations.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, fields
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
@@ -39,13 +40,22 @@ LINE_FEATURES = (
     "same_language",
 )
 PAGE_FEATURES = ("top", "top3", "mass", "best_cosine", "spread", "same_language")
+THRESHOLD_PREFIX = "answer_threshold."
+
+
+def reading_key(question_language: str | None, page_language: str) -> str:
+    """ "fr" for a French question read on a French page, "fr>de" on a German one."""
+    if question_language is None or question_language == page_language:
+        return page_language
+    return f"{question_language}>{page_language}"
 
 
 @dataclass(frozen=True)
 class ReaderParams:
     """Weights of the two models (`line_*`, `answer_*`, on raw features) and the thresholds.
 
-    Flat float fields, so knowledge_base/calibration/pages.json maps onto them one to one.
+    Flat float fields, so knowledge_base/calibration/pages.json maps onto them one to one;
+    `answer_thresholds` are its `answer_threshold.<key>` entries (see `answer_threshold_for`).
     The defaults are a cosine-only fallback for a knowledge base without that file: lines
     close to the best one, and only when the best line is close to the question.
     """
@@ -78,6 +88,14 @@ class ReaderParams:
     answer_same_language: float = 0.0
     line_threshold: float = 0.5
     answer_threshold: float = 0.5
+    # The page model is sure to a different degree for each question language, and more so
+    # when question and page share it: keyed "fr" (a French question, a French page) or
+    # "fr>de" (a French question, a German page), where train had enough such readings.
+    answer_thresholds: Mapping[str, float] = field(default_factory=dict)
+
+    def answer_threshold_for(self, question_language: str | None, page_language: str) -> float:
+        key = reading_key(question_language, page_language)
+        return self.answer_thresholds.get(key, self.answer_threshold)
 
     @property
     def line_weights(self) -> np.ndarray:
@@ -88,7 +106,26 @@ class ReaderParams:
         return np.array([getattr(self, f"answer_{name}") for name in PAGE_FEATURES])
 
     def as_dict(self) -> dict[str, float]:
-        return {field.name: float(getattr(self, field.name)) for field in fields(self)}
+        flat = {
+            item.name: float(getattr(self, item.name))
+            for item in fields(self)
+            if item.name != "answer_thresholds"
+        }
+        by_key = sorted(self.answer_thresholds.items())
+        return flat | {f"{THRESHOLD_PREFIX}{key}": float(value) for key, value in by_key}
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, float]) -> ReaderParams:
+        """The inverse of as_dict; other keys (the page search's) are left out."""
+        names = {item.name for item in fields(cls)} - {"answer_thresholds"}
+        return cls(
+            **{key: float(value) for key, value in values.items() if key in names},
+            answer_thresholds={
+                key.removeprefix(THRESHOLD_PREFIX): float(value)
+                for key, value in values.items()
+                if key.startswith(THRESHOLD_PREFIX)
+            },
+        )
 
 
 @dataclass(frozen=True)
@@ -104,6 +141,7 @@ class PageView:
     lines: np.ndarray  # line numbers on the page (content.split("\n") indices)
     scores: np.ndarray  # cosine of each line to the question
     features: np.ndarray  # (lines, LINE_FEATURES)
+    language: str  # the page's
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
@@ -161,12 +199,14 @@ def page_features(probabilities: np.ndarray, scores: np.ndarray, same_language: 
     )
 
 
-def choose_lines(probabilities: np.ndarray, answerable: float, params: ReaderParams) -> list[int]:
+def choose_lines(
+    probabilities: np.ndarray, answerable: float, line_threshold: float, answer_threshold: float
+) -> list[int]:
     """Positions (into the page view) of the answer lines; none when the page does not answer.
     At least the most likely line is taken once the page answers: recall is what is scored."""
-    if answerable < params.answer_threshold:
+    if answerable < answer_threshold:
         return []
-    chosen = np.flatnonzero(probabilities >= params.line_threshold)
+    chosen = np.flatnonzero(probabilities >= line_threshold)
     return chosen.tolist() if chosen.size else [int(np.argmax(probabilities))]
 
 
@@ -192,7 +232,7 @@ class Reader:
         lines = np.array([item.start for item in items])
         same = language is None or language == items[0].language
         features = line_features(scores, [item.text for item in items], lines, same)
-        return PageView(lines, scores, features)
+        return PageView(lines, scores, features, items[0].language)
 
     def read(self, query: np.ndarray, page_id: int, language: str | None = None) -> Reading:
         """The answer lines for a question in `language` (None: the page's own language)."""
@@ -204,5 +244,6 @@ class Reader:
         same = bool(view.features[0, LINE_FEATURES.index("same_language")])
         summary = page_features(probabilities, view.scores, same)
         answerable = float(sigmoid(summary @ params.answer_weights + params.answer_bias))
-        chosen = choose_lines(probabilities, answerable, params)
+        threshold = params.answer_threshold_for(language, view.language)
+        chosen = choose_lines(probabilities, answerable, params.line_threshold, threshold)
         return Reading(tuple(sorted(int(view.lines[i]) for i in chosen)), answerable)

@@ -66,13 +66,28 @@ def test_the_reader_finds_the_answer_line_and_refuses_an_unrelated_question(
     assert reader.read(question, 99, "de").lines == ()
 
 
+def test_a_reading_uses_its_own_answer_threshold(
+    lines_index: VectorIndex, embedder: Embedder
+) -> None:
+    question = embedder.embed_queries(["Ab wann hat mein Kind Anspruch auf einen Kitaplatz?"])[0]
+    assert Reader(lines_index, ReaderParams()).read(question, 1, "en").lines
+    reader = Reader(lines_index, ReaderParams(answer_thresholds={"en>de": 1.0}))
+    assert reader.read(question, 1, "de").lines
+    assert reader.read(question, 1, "en").lines == ()
+
+
+def test_parameters_survive_the_calibration_file() -> None:
+    params = ReaderParams(line_gap=3.5, answer_threshold=0.7, answer_thresholds={"fr>de": 0.9})
+    values = params.as_dict()
+    assert values["answer_threshold.fr>de"] == 0.9
+    assert ReaderParams.from_dict({**values, "page_threshold": 0.6}) == params
+
+
 def test_the_fitted_parameters_load_and_answer(
     lines_index: VectorIndex, embedder: Embedder
 ) -> None:
     values = load_page_calibration(CALIBRATION_DIR / "pages.json")
-    params = ReaderParams(
-        **{k: v for k, v in values.items() if k in ReaderParams.__dataclass_fields__}
-    )
+    params = ReaderParams.from_dict(values)
     assert params.line_weights.shape == (len(LINE_FEATURES),)
     question = embedder.embed_queries(["Wo melde ich mein Kind für die Kita an?"])[0]
     reading = Reader(lines_index, params).read(question, 1, "de")
