@@ -8,10 +8,10 @@ for the other languages, against the page in the question's own language (the tw
 no-answer F1 on line probabilities predicted out of fold (pages held out), and then the answer
 threshold again for each kind of reading (question language, page language) it has enough
 of. It also fits the page search's gate (`page_threshold`, `page_lift_weight`: is the best
-page found sure enough to read?) the way entries' answerability is fitted. Every parameter goes to
-knowledge_base/calibration/pages.json, which the knowledge base loads. Run
-`python -m bench.fit_adapter` first: the gate sees page search as Lotse runs it. Dev is
-never read.
+page found sure enough to read?) the way entries' answerability is fitted. Every parameter
+goes to knowledge_base/calibration/pages.json, which the knowledge base loads. Run
+`python -m bench.fit_adapter` first: the gate sees page search as Lotse runs it. Dev is never
+read.
 """
 
 from __future__ import annotations
@@ -206,10 +206,9 @@ def fit(examples: Sequence[Example]) -> tuple[ReaderParams, float, float]:
     params, _, _ = tune_thresholds(oof, answerable, golds, params)
     readings = [e.reading for e in examples]
     params = tune_reading_thresholds(oof, answerable, golds, readings, params)
-    thresholds = params.answer_thresholds
     predictions = [
-        choose_lines(p, a, params.line_threshold, thresholds.get(key, params.answer_threshold))
-        for p, a, key in zip(oof, answerable, readings, strict=True)
+        choose_lines(p, a, params.line_threshold, params.answer_threshold_for(reading))
+        for p, a, reading in zip(oof, answerable, readings, strict=True)
     ]
     answer_f1, noanswer_f1 = evaluate(predictions, golds)
     return params, answer_f1, noanswer_f1

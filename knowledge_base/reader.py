@@ -44,7 +44,8 @@ THRESHOLD_PREFIX = "answer_threshold."
 
 
 def reading_key(question_language: str | None, page_language: str) -> str:
-    """ "fr" for a French question read on a French page, "fr>de" on a German one."""
+    """Names a kind of reading: "fr" for a French question read on a French page, "fr>de"
+    for one read on a German page."""
     if question_language is None or question_language == page_language:
         return page_language
     return f"{question_language}>{page_language}"
@@ -93,9 +94,9 @@ class ReaderParams:
     # "fr>de" (a French question, a German page), where train had enough such readings.
     answer_thresholds: Mapping[str, float] = field(default_factory=dict)
 
-    def answer_threshold_for(self, question_language: str | None, page_language: str) -> float:
-        key = reading_key(question_language, page_language)
-        return self.answer_thresholds.get(key, self.answer_threshold)
+    def answer_threshold_for(self, reading: str) -> float:
+        """The threshold for a `reading_key`: its own where fitted, else the pooled one."""
+        return self.answer_thresholds.get(reading, self.answer_threshold)
 
     @property
     def line_weights(self) -> np.ndarray:
@@ -244,6 +245,6 @@ class Reader:
         same = bool(view.features[0, LINE_FEATURES.index("same_language")])
         summary = page_features(probabilities, view.scores, same)
         answerable = float(sigmoid(summary @ params.answer_weights + params.answer_bias))
-        threshold = params.answer_threshold_for(language, view.language)
+        threshold = params.answer_threshold_for(reading_key(language, view.language))
         chosen = choose_lines(probabilities, answerable, params.line_threshold, threshold)
         return Reading(tuple(sorted(int(view.lines[i]) for i in chosen)), answerable)

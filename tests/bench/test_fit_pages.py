@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from bench.fit_pages import evaluate, fit_logistic, tune_reading_thresholds, tune_thresholds
-from knowledge_base.reader import ReaderParams, choose_lines, sigmoid
+from knowledge_base.reader import ReaderParams, choose_lines, reading_key, sigmoid
 
 
 def test_logistic_regression_separates_a_clean_rule() -> None:
@@ -58,7 +58,7 @@ def test_each_kind_of_reading_gets_the_threshold_that_suits_it() -> None:
         [line] * len(readings), answerable, golds, readings, ReaderParams(), minimum=4
     )
     assert set(params.answer_thresholds) == {"fr>de", "de"}
-    assert 0.4 < params.answer_threshold_for("fr", "de") <= 0.6
-    assert 0.7 < params.answer_threshold_for("de", "de") <= 0.9
-    assert params.answer_threshold_for(None, "de") == params.answer_thresholds["de"]
-    assert params.answer_threshold_for("ar", "ar") == params.answer_threshold
+    assert 0.4 < params.answer_threshold_for(reading_key("fr", "de")) <= 0.6
+    assert 0.7 < params.answer_threshold_for(reading_key("de", "de")) <= 0.9
+    assert params.answer_threshold_for(reading_key(None, "de")) == params.answer_thresholds["de"]
+    assert params.answer_threshold_for(reading_key("ar", "ar")) == params.answer_threshold
