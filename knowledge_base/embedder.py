@@ -47,6 +47,7 @@ class Embedder:
                 model.max_seq_length = min(model.max_seq_length or 512, self._max_seq_length)
                 if not model.prompts.get("query") and "e5" in self.model_name.lower():
                     model.prompts = {**model.prompts, **_E5_PROMPTS}
+                model.encode(["warm-up"])  # the first call costs more: take it here
                 self._model = model
 
     @property

@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 from aiohttp.test_utils import TestClient
 
+from bot import keys
+from bot.app import create_app
 from bot.settings import Settings
+from knowledge_base.embedder import shared_embedder
 
 
 async def _start(client: TestClient, sender: str, text: str, **metadata: str) -> str:
@@ -94,9 +97,16 @@ async def test_internal_api_refuses_bad_requests(
     assert (await response.json())["error"]
 
 
-async def test_internal_token_is_required_when_configured(aiohttp_client, settings: Settings):
-    from bot.app import create_app
+async def test_the_app_loads_the_embedding_model_before_it_serves(
+    aiohttp_client, settings: Settings
+) -> None:
+    """The index is up to date, so nothing else would load the model before a question."""
+    shared_embedder.cache_clear()
+    client = await aiohttp_client(create_app(settings))
+    assert client.app[keys.KNOWLEDGE].embedder.loaded
 
+
+async def test_internal_token_is_required_when_configured(aiohttp_client, settings: Settings):
     app = create_app(settings.model_copy(update={"internal_token": "s3cret"}))
     client = await aiohttp_client(app)
     refused = await client.post("/internal/nlg", json={"response": "utter_greet"})
