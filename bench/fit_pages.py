@@ -38,7 +38,7 @@ from knowledge_base.reader import (
     ReaderParams,
     choose_lines,
     page_features,
-    reading_key,
+    same_language,
     sigmoid,
 )
 
@@ -70,7 +70,7 @@ class Example:
 
     @property
     def same_language(self) -> bool:
-        return ">" not in self.reading
+        return same_language(self.reading)
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0) -> tuple[np.ndarray, float]:
@@ -242,9 +242,8 @@ def collect(
                     continue
                 gold = set(record.get("answers") or ())
                 labels = np.array([line in gold for line in view.lines], dtype=float)
-                reading = reading_key(language, page_language)
                 examples.append(
-                    Example(view.features, view.scores, labels, reading, int(record["pageId"]))
+                    Example(view.features, view.scores, labels, view.reading, int(record["pageId"]))
                 )
     return examples
 

@@ -51,6 +51,11 @@ def reading_key(question_language: str | None, page_language: str) -> str:
     return f"{question_language}>{page_language}"
 
 
+def same_language(reading: str) -> bool:
+    """Whether a `reading_key` names a question read on a page in its own language."""
+    return ">" not in reading
+
+
 @dataclass(frozen=True)
 class ReaderParams:
     """Weights of the two models (`line_*`, `answer_*`, on raw features) and the thresholds.
@@ -142,7 +147,7 @@ class PageView:
     lines: np.ndarray  # line numbers on the page (content.split("\n") indices)
     scores: np.ndarray  # cosine of each line to the question
     features: np.ndarray  # (lines, LINE_FEATURES)
-    language: str  # the page's
+    reading: str  # its reading_key
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
@@ -231,9 +236,10 @@ class Reader:
         vectors = self._lines.vectors([item.key for item in items])
         scores = (vectors @ query).astype(np.float64)
         lines = np.array([item.start for item in items])
-        same = language is None or language == items[0].language
-        features = line_features(scores, [item.text for item in items], lines, same)
-        return PageView(lines, scores, features, items[0].language)
+        reading = reading_key(language, items[0].language)
+        texts = [item.text for item in items]
+        features = line_features(scores, texts, lines, same_language(reading))
+        return PageView(lines, scores, features, reading)
 
     def read(self, query: np.ndarray, page_id: int, language: str | None = None) -> Reading:
         """The answer lines for a question in `language` (None: the page's own language)."""
@@ -242,9 +248,8 @@ class Reader:
             return Reading(())
         params = self.params
         probabilities = sigmoid(view.features @ params.line_weights + params.line_bias)
-        same = bool(view.features[0, LINE_FEATURES.index("same_language")])
-        summary = page_features(probabilities, view.scores, same)
+        summary = page_features(probabilities, view.scores, same_language(view.reading))
         answerable = float(sigmoid(summary @ params.answer_weights + params.answer_bias))
-        threshold = params.answer_threshold_for(reading_key(language, view.language))
+        threshold = params.answer_threshold_for(view.reading)
         chosen = choose_lines(probabilities, answerable, params.line_threshold, threshold)
         return Reading(tuple(sorted(int(view.lines[i]) for i in chosen)), answerable)
