@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 
@@ -56,6 +57,13 @@ LANGUAGE_NAMES: dict[str, tuple[str, ...]] = {
         "po niemiecku",
         "germană",
         "germana",
+        "بالالمانية",
+        "الماني",
+        "німецької",
+        "немецкого",
+        "немецком",
+        "niemiecku",
+        "nemțește",
     ),
     "en": (
         "englisch",
@@ -75,6 +83,11 @@ LANGUAGE_NAMES: dict[str, tuple[str, ...]] = {
         "po angielsku",
         "engleză",
         "engleza",
+        "للإنجليزية",
+        "بالإنجليزي",
+        "английском",
+        "angielsku",
+        "englezește",
     ),
     "ar": (
         "arabisch",
@@ -94,6 +107,8 @@ LANGUAGE_NAMES: dict[str, tuple[str, ...]] = {
         "po arabsku",
         "arabă",
         "araba",
+        "арабском",
+        "arabsku",
     ),
     "tr": (
         "türkisch",
@@ -113,6 +128,8 @@ LANGUAGE_NAMES: dict[str, tuple[str, ...]] = {
         "po turecku",
         "turcă",
         "turca",
+        "турецком",
+        "turecku",
     ),
     "uk": (
         "ukrainisch",
@@ -130,6 +147,10 @@ LANGUAGE_NAMES: dict[str, tuple[str, ...]] = {
         "po ukraińsku",
         "ucraineană",
         "ucraineana",
+        "الاوكرانية",
+        "української",
+        "украинском",
+        "ukraińsku",
     ),
     "ru": (
         "russisch",
@@ -148,6 +169,9 @@ LANGUAGE_NAMES: dict[str, tuple[str, ...]] = {
         "po rosyjsku",
         "rusă",
         "rusa",
+        "بالروسي",
+        "русском",
+        "rosyjsku",
     ),
     "fa": (
         "persisch",
@@ -166,6 +190,11 @@ LANGUAGE_NAMES: dict[str, tuple[str, ...]] = {
         "perski",
         "persană",
         "persana",
+        "перською",
+        "персидском",
+        "по-персидски",
+        "دری",
+        "persku",
     ),
     "fr": (
         "französisch",
@@ -184,6 +213,9 @@ LANGUAGE_NAMES: dict[str, tuple[str, ...]] = {
         "po francusku",
         "franceză",
         "franceza",
+        "بالفرنسي",
+        "французском",
+        "francusku",
     ),
     "pl": (
         "polnisch",
@@ -201,6 +233,8 @@ LANGUAGE_NAMES: dict[str, tuple[str, ...]] = {
         "po polsku",
         "poloneză",
         "poloneza",
+        "польском",
+        "polsku",
     ),
     "ro": (
         "rumänisch",
@@ -219,18 +253,29 @@ LANGUAGE_NAMES: dict[str, tuple[str, ...]] = {
         "română",
         "romana",
         "româna",
+        "румынском",
+        "rumuńsku",
+        "românește",
+        "romaneste",
     ),
 }
 
 
 def language_named_in(text: str, supported: tuple[str, ...] = SUPPORTED_LANGUAGES) -> str | None:
     """The language a message names, preferring the longest name ("po polsku" over "polsku")."""
-    lowered = text.casefold()
+    folded = _folded(text)
     found = [
         (len(name), code)
         for code, names in LANGUAGE_NAMES.items()
         if code in supported
-        for name in (*names, LANGUAGES[code].endonym.casefold())
-        if name.casefold() in lowered
+        for name in (*names, LANGUAGES[code].endonym)
+        if _folded(name) in folded
     ]
     return max(found)[1] if found else None
+
+
+def _folded(text: str) -> str:
+    """Casefolded without combining marks: "İngilizce" casefolds to "i̇ngilizce", with a dot
+    that "ingilizce" lacks, and "romana" is how many type "română"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
