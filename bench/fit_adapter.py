@@ -90,10 +90,9 @@ def recall_at(
     return float(np.mean((scores > gold_scores[:, None]).sum(axis=1) < k))
 
 
-def training_data(
-    data: Path, languages: Sequence[str], model: str
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Train question vectors, their gold page numbers, German passage vectors, their pages."""
+def german_passages(data: Path, model: str) -> tuple[np.ndarray, np.ndarray, dict[int, int]]:
+    """The German pages' passage vectors, the page number (0..pages-1) of each, and the
+    numbers by OMoS page id."""
     omos = open_omos([data / "pages" / "de.jsonl"], Embedder(model), progress=False)
     passages = omos.knowledge.index.passages
     items = list(passages.items())
@@ -101,15 +100,23 @@ def training_data(
     page_of = np.array(
         [numbers.setdefault(omos.omos_id(item.page_id), len(numbers)) for item in items]
     )
+    return passages.vectors([item.key for item in items]), page_of, numbers
+
+
+def training_data(
+    data: Path, languages: Sequence[str], model: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Train question vectors, their gold page numbers, German passage vectors, their pages."""
+    passages, page_of, numbers = german_passages(data, model)
     records = [
         record
         for language in languages
         for record in read_questions(data / "questions" / language / "train.jsonl")
         if int(record["pageId"]) in numbers
     ]
-    queries = omos.knowledge.embedder.embed_queries([record["question"] for record in records])
+    queries = Embedder(model).embed_queries([record["question"] for record in records])
     gold = np.array([numbers[int(record["pageId"])] for record in records])
-    return queries, gold, passages.vectors([item.key for item in items]), page_of
+    return queries, gold, passages, page_of
 
 
 def main(argv: list[str] | None = None) -> int:

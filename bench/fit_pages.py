@@ -258,16 +258,18 @@ def gate_examples(
         language: list(read_questions(data / "questions" / language / f"{split}.jsonl"))
         for language in languages
     }
-    vectors = {
-        language: embedder.embed_queries([record["question"] for record in records])
+    texts = {
+        language: [record["question"] for record in records]
         for language, records in questions.items()
     }
+    vectors = {language: embedder.embed_queries(texts[language]) for language in questions}
     ranked, correct = [], []
     for page_languages in ([BASE_LANGUAGE], sorted({*languages, BASE_LANGUAGE})):
         omos = open_omos([data / "pages" / f"{code}.jsonl" for code in page_languages], embedder)
         for language, records in questions.items():
-            for record, vector in zip(records, vectors[language], strict=True):
-                hits = omos.knowledge.page_hits(vector, language, k=RANKED_HITS)
+            searches = omos.knowledge.page_queries(texts[language], vectors[language], language)
+            for record, search in zip(records, searches, strict=True):
+                hits = omos.knowledge.page_hits(search, language, k=RANKED_HITS)
                 ranked.append([hit.score for hit in hits])
                 correct.append(
                     bool(hits)

@@ -66,7 +66,7 @@ def predict(omos: OmosKnowledge, record: dict) -> Prediction:
     knowledge = omos.knowledge
     language = record["language"]
     query = knowledge.embed_question(record["question"])
-    hits = knowledge.page_hits(query, language, k=RANKED_PAGES)
+    hits = knowledge.rank_pages(record["question"], query, language, k=RANKED_PAGES)
     search_language = hits[0].evidence.language if hits else language
     page = page_to_read(omos, record["pageId"], search_language, language)
     reading = knowledge.read_page(query, page.id, language)
@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     omos = open_omos(args.pages, Embedder(args.model))
-    omos.knowledge.embedder.warm_up()  # a reused index does not load the model: not per question
+    omos.knowledge.warm_up()  # a reused index does not load the models: not per question
     print(f"knowledge base ready in {omos.build_seconds:.1f} s ({len(omos.pages)} pages)")
     questions = list(read_questions(args.questions))
     pairs: dict[str, list[tuple[Gold, Prediction]]] = defaultdict(list)

@@ -71,9 +71,9 @@ async def knowledge_ctx(app: web.Application) -> AsyncIterator[None]:
             calibration_dir=settings.calibration_dir,
             engine=engine,
         )
-        # An up-to-date index no longer loads the model: load it now, not for the first
+        # An up-to-date index no longer loads the models: load them now, not for the first
         # newcomer's question.
-        knowledge.embedder.warm_up()
+        knowledge.warm_up()
         return translator, knowledge
 
     loop = asyncio.get_running_loop()

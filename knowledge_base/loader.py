@@ -14,6 +14,7 @@ from knowledge_base.embedder import Embedder
 from knowledge_base.importers.yaml_content import import_yaml
 from knowledge_base.indexer import sync_index
 from knowledge_base.query_adapter import ADAPTER_FILE, load_adapter
+from knowledge_base.query_encoder import ENCODER_FILE, load_encoder
 from knowledge_base.reader import ReaderParams
 from knowledge_base.service import KnowledgeBase, TextTranslator
 from knowledge_base.store import DocumentStore
@@ -36,8 +37,9 @@ def open_knowledge_base(
     engine: Engine | None = None,
 ) -> KnowledgeBase:
     """Everything here is idempotent and cheap when nothing changed. `calibration_dir` holds
-    the labelled questions (`faq/`), the page reader parameters (`pages.json`) and the page
-    search's query adapter (`query_adapter.npz`) for the content."""
+    the labelled questions (`faq/`), the page reader parameters (`pages.json`), the page
+    search's query adapter (`query_adapter.npz`) and its cross-lingual query encoder
+    (`query_encoder.npz`)."""
     migrate(database_url)
     store = DocumentStore(engine or sync_engine(database_url))
     if content_dir is not None:
@@ -65,4 +67,5 @@ def open_knowledge_base(
         query_adapter=load_adapter(
             calibration_dir / ADAPTER_FILE, embedder.model_name, index.manifest.dimension
         ),
+        cross_lingual=load_encoder(calibration_dir / ENCODER_FILE, embedder),
     )

@@ -56,6 +56,13 @@ class Retriever:
                 best[entry_id] = EntryHit(entry_id, score, hit.item)
         return sorted(best.values(), key=lambda h: h.score, reverse=True)[:k]
 
+    @property
+    def page_languages(self) -> frozenset[str]:
+        return frozenset(self._page_languages)
+
+    def has_pages_in(self, language: str) -> bool:
+        return language in self._page_languages
+
     def pages(
         self,
         query: np.ndarray,
@@ -65,7 +72,7 @@ class Retriever:
         language: str | None = None,
     ) -> list[PageHit]:
         """Pages ranked by their passages (see _page_hit), in `languages` only when given."""
-        if languages is None and language is not None and language in self._page_languages:
+        if languages is None and language is not None and self.has_pages_in(language):
             languages = {language}
         hits: list[Hit] = self._passages.search(query[None, :], k=max(200, 20 * k))[0]
         found: dict[str, list[Hit]] = {}

@@ -15,6 +15,7 @@ from knowledge_base.embedder import Embedder
 from knowledge_base.indexer import KnowledgeIndex
 from knowledge_base.models import Entry, Page, TextStatus
 from knowledge_base.query_adapter import QueryAdapter
+from knowledge_base.query_encoder import CrossLingualEncoder
 from knowledge_base.reader import Reader, ReaderParams, Reading
 from knowledge_base.retriever import EntryHit, PageHit, Retriever
 from knowledge_base.store import DocumentStore
@@ -49,6 +50,7 @@ class KnowledgeBase:
         reader_params: ReaderParams | None = None,
         translator: TextTranslator | None = None,
         query_adapter: QueryAdapter | None = None,
+        cross_lingual: CrossLingualEncoder | None = None,
     ) -> None:
         self.store = store
         self.embedder = embedder
@@ -59,6 +61,13 @@ class KnowledgeBase:
         self.retriever = Retriever(index.entries, index.passages)
         self.reader = Reader(index.lines, reader_params)
         self.query_adapter = query_adapter
+        self.cross_lingual = cross_lingual
+
+    def warm_up(self) -> None:
+        """Loads the models now rather than for the first newcomer's question."""
+        self.embedder.warm_up()
+        if self.cross_lingual is not None and self.retriever.page_languages:
+            self.cross_lingual.warm_up()
 
     def embed_question(self, question: str) -> np.ndarray:
         return self.embedder.embed_queries([question])[0]
@@ -72,22 +81,59 @@ class KnowledgeBase:
         entry_hits = self.retriever.entries(query, k=RANKED_HITS)
         if self.thresholds.entry.answerable([hit.score for hit in entry_hits]):
             return self._entry_answer(entry_hits[0], language)
-        page_hits = self.page_hits(query, language, k=RANKED_HITS)
+        search = self.page_queries([question], query[None, :], language)[0]
+        page_hits = self.page_hits(search, language, k=RANKED_HITS)
         if self.thresholds.page.answerable([hit.score for hit in page_hits]):
-            answer = self._page_answer(query, page_hits[0], language)
+            chosen = page_hits[0]
+            if self.crosses_languages(language):
+                chosen = self.rank_pages(question, query, language, k=1)[0]
+            answer = self._page_answer(query, chosen, language)
             if answer is not None:
                 return answer
         best = max([h.score for h in entry_hits] + [h.score for h in page_hits], default=0.0)
         return Answer(question_language=language, score=best)
 
-    def page_hits(self, query: np.ndarray, language: str, *, k: int = 10) -> list[PageHit]:
-        """Pages for a question in `language`: searched in that language where pages have it."""
-        if self.query_adapter is not None:
-            query = self.query_adapter.apply(query, language)
-        return self.retriever.pages(query, k, language=language)
+    def page_queries(
+        self, questions: Sequence[str], queries: np.ndarray, language: str
+    ) -> np.ndarray:
+        """The plain search's vectors for `questions` in `language` (`queries`: their plain
+        vectors, moved by the query adapter). The page search gate judges this search."""
+        if self.query_adapter is None or not len(queries):
+            return queries
+        return np.stack([self.query_adapter.apply(query, language) for query in queries])
+
+    def crosses_languages(self, language: str) -> bool:
+        """Whether the cross-lingual encoder ranks the pages for `language`: there are pages,
+        but none in `language`."""
+        return bool(
+            self.cross_lingual is not None
+            and language in self.cross_lingual.languages
+            and self.retriever.page_languages
+            and not self.retriever.has_pages_in(language)
+        )
+
+    def rank_pages(
+        self, question: str, query: np.ndarray, language: str, *, k: int = 10
+    ) -> list[PageHit]:
+        """Pages for `question` in `language` (`query`: its plain vector), best first. The
+        cross-lingual encoder ranks them where it applies: better than the plain search, but
+        its scores say less about whether the best page is right (bench/RESULTS.md), so the
+        gate keeps judging the plain search."""
+        if self.crosses_languages(language):
+            assert self.cross_lingual is not None
+            search = self.cross_lingual.embed_queries([question])[0]
+        else:
+            search = self.page_queries([question], query[None, :], language)[0]
+        return self.page_hits(search, language, k=k)
+
+    def page_hits(self, search: np.ndarray, language: str, *, k: int = 10) -> list[PageHit]:
+        """Pages for a search vector of a question in `language`, searched in that language
+        where pages have it."""
+        return self.retriever.pages(search, k, language=language)
 
     def read_page(self, query: np.ndarray, page_id: int, language: str) -> Reading:
-        """The lines of one page that answer a question in `language`; none when it does not."""
+        """The lines of one page that answer a question in `language` (`query`: its plain
+        vector, which the reader was fitted on); none when it does not."""
         return self.reader.read(query, page_id, language)
 
     def _entry_answer(self, hit: EntryHit, language: str) -> Answer:
