@@ -77,7 +77,7 @@ class KnowledgeBase:
         return SearchResult(self.retriever.entries(query, k), self.retriever.pages(query, k))
 
     def ask(self, question: str, language: str) -> Answer:
-        query = self.embed_question(question)
+        query, crossed = self.question_vectors(question, language)
         entry_hits = self.retriever.entries(query, k=RANKED_HITS)
         if self.thresholds.entry.answerable([hit.score for hit in entry_hits]):
             return self._entry_answer(entry_hits[0], language)
@@ -85,13 +85,24 @@ class KnowledgeBase:
         page_hits = self.page_hits(search, language, k=RANKED_HITS)
         if self.thresholds.page.answerable([hit.score for hit in page_hits]):
             chosen = page_hits[0]
-            if self.crosses_languages(language):
-                chosen = self.rank_pages(question, query, language, k=1)[0]
+            if crossed is not None:
+                chosen = self.page_hits(crossed, language, k=1)[0]
             answer = self._page_answer(query, chosen, language)
             if answer is not None:
                 return answer
         best = max([h.score for h in entry_hits] + [h.score for h in page_hits], default=0.0)
         return Answer(question_language=language, score=best)
+
+    def question_vectors(
+        self, question: str, language: str
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """The question's plain vector, and where the cross-lingual encoder ranks the pages
+        for `language`, its vector from that encoder too (the two share their lower layers)."""
+        if not self.crosses_languages(language):
+            return self.embed_question(question), None
+        assert self.cross_lingual is not None
+        plain, crossed = self.cross_lingual.embed_pair([question])
+        return plain[0], crossed[0]
 
     def page_queries(
         self, questions: Sequence[str], queries: np.ndarray, language: str
@@ -113,17 +124,21 @@ class KnowledgeBase:
         )
 
     def rank_pages(
-        self, question: str, query: np.ndarray, language: str, *, k: int = 10
+        self,
+        question: str,
+        query: np.ndarray,
+        crossed: np.ndarray | None,
+        language: str,
+        *,
+        k: int = 10,
     ) -> list[PageHit]:
-        """Pages for `question` in `language` (`query`: its plain vector), best first. The
-        cross-lingual encoder ranks them where it applies: better than the plain search, but
-        its scores say less about whether the best page is right (bench/RESULTS.md), so the
-        gate keeps judging the plain search."""
-        if self.crosses_languages(language):
-            assert self.cross_lingual is not None
-            search = self.cross_lingual.embed_queries([question])[0]
-        else:
-            search = self.page_queries([question], query[None, :], language)[0]
+        """Pages for `question` in `language` (`query`, `crossed`: its `question_vectors`),
+        best first. The cross-lingual encoder ranks them where it applies: better than the
+        plain search, but its scores say less about whether the best page is right
+        (bench/RESULTS.md), so the gate keeps judging the plain search."""
+        if crossed is not None:
+            return self.page_hits(crossed, language, k=k)
+        search = self.page_queries([question], query[None, :], language)[0]
         return self.page_hits(search, language, k=k)
 
     def page_hits(self, search: np.ndarray, language: str, *, k: int = 10) -> list[PageHit]:

@@ -61,14 +61,25 @@ def test_the_fit_moves_translations_toward_their_originals(model_path: str) -> N
     before = np.sum(embed_all(model, asked).numpy() * german, axis=1)
     passages, page_of = torch.zeros(1, german.shape[1]), torch.zeros(1, dtype=torch.long)
 
+    lower = model[0].auto_model.encoder.layer[5].output.dense.weight.detach().clone()
+
     wrapped = fit(
-        model, pairs, passages, page_of, rank=4, learning_rate=1e-3, epochs=5, ranking_weight=0
+        model,
+        pairs,
+        passages,
+        page_of,
+        rank=4,
+        learning_rate=1e-3,
+        epochs=5,
+        ranking_weight=0,
+        first_layer=6,
     )
 
     after = np.sum(embed_all(model, asked).numpy() * german, axis=1)
     assert after.mean() > before.mean() + 0.01
-    assert len(wrapped) == 6 * 12  # every linear layer of the 12 layers
+    assert len(wrapped) == 6 * 6  # every linear layer of layers 6 to 11
     assert all(not layer.base.weight.requires_grad for layer in wrapped.values())
+    assert model[0].auto_model.encoder.layer[5].output.dense.weight.equal(lower)
 
 
 def test_the_low_rank_layers_change_nothing_before_the_fit(model_path: str) -> None:

@@ -1,5 +1,6 @@
-"""The cross-lingual query encoder: merged into a copy of the model, fitted to bring questions
-next to their German originals, used only for page search in another language."""
+"""The cross-lingual query encoder: merged into copies of the model's upper layers, fitted to
+bring questions next to their German originals, used only for page search in another
+language."""
 
 from __future__ import annotations
 
@@ -15,13 +16,19 @@ from knowledge_base.answerability import Answerability
 from knowledge_base.embedder import Embedder
 from knowledge_base.importers.omos import import_omos
 from knowledge_base.loader import CALIBRATION_DIR, open_knowledge_base
-from knowledge_base.query_encoder import ENCODER_FILE, LowRankUpdate, load_encoder, merged_copy
+from knowledge_base.query_encoder import (
+    ENCODER_FILE,
+    CrossLingualEncoder,
+    LowRankUpdate,
+    layer_of,
+    load_encoder,
+)
 from knowledge_base.service import KnowledgeBase
 from knowledge_base.store import DocumentStore
 from tests.conftest import FIXTURES
 from tests.knowledge_base.test_page_importers import BUS, KITA_DE, KITA_EN, omos_file
 
-QUERY = "encoder.layer.0.attention.self.query"
+QUERY = "encoder.layer.7.attention.self.query"
 # (a question in another language, its German original); written for this test, not OMoS-QA's
 PARALLEL = [
     (
@@ -60,21 +67,29 @@ def test_an_update_survives_a_round_trip_and_refuses_other_models(tmp_path: Path
     assert LowRankUpdate.load(tmp_path / "missing.npz") is None
 
 
-def test_the_merged_copy_changes_only_itself_and_shares_the_word_embeddings(
+def test_a_layer_name_says_which_layer_and_where_inside() -> None:
+    assert layer_of(QUERY) == (7, "attention.self.query")
+    assert update_of(0.1).first_layer == 7
+    with pytest.raises(ValueError, match="not inside one of the encoder"):
+        layer_of("pooler.dense")
+
+
+def test_both_vectors_come_from_one_pass_and_the_plain_model_stays_as_it_was(
     embedder: Embedder,
 ) -> None:
-    plain = embedder.embed_queries(["Wo finde ich einen Deutschkurs?"])
-    copy = merged_copy(embedder.model, update_of(1.0))
-    original = embedder.model[0].auto_model
-    merged = copy[0].auto_model
-    assert merged.get_input_embeddings() is original.get_input_embeddings()
-    assert merged.get_submodule(QUERY) is not original.get_submodule(QUERY)
-    moved = Embedder.encode_with(copy, ["Wo finde ich einen Deutschkurs?"], "query", 8)
-    assert float(moved[0] @ plain[0]) < 0.999
-    assert embedder.embed_queries(["Wo finde ich einen Deutschkurs?"]) == pytest.approx(plain)
-    unchanged = merged_copy(embedder.model, update_of(0.0))
-    again = Embedder.encode_with(unchanged, ["Wo finde ich einen Deutschkurs?"], "query", 8)
-    assert again == pytest.approx(plain, abs=1e-5)
+    texts = ["Wo finde ich einen Deutschkurs?", "Where can I find a German course near me?"]
+    plain = embedder.embed_queries(texts)
+    weight = embedder.model[0].auto_model.get_submodule(QUERY).weight.detach().clone()
+
+    same, moved = CrossLingualEncoder(embedder, update_of(1.0)).embed_pair(texts)
+
+    assert same == pytest.approx(plain, abs=1e-5)
+    assert np.sum(moved * plain, axis=1).max() < 0.999
+    assert np.linalg.norm(moved, axis=1) == pytest.approx(1.0, abs=1e-5)
+    assert embedder.model[0].auto_model.get_submodule(QUERY).weight.equal(weight)
+    assert embedder.embed_queries(texts) == pytest.approx(plain, abs=1e-6)
+    _, unchanged = CrossLingualEncoder(embedder, update_of(0.0)).embed_pair(texts)
+    assert unchanged == pytest.approx(plain, abs=1e-5)
 
 
 def test_the_fitted_encoder_puts_questions_nearer_their_german_originals(
@@ -86,7 +101,7 @@ def test_the_fitted_encoder_puts_questions_nearer_their_german_originals(
     asked, originals = zip(*PARALLEL, strict=True)
     german = embedder.embed_queries(originals)
     plain = np.sum(embedder.embed_queries(asked) * german, axis=1)
-    fitted = np.sum(encoder.embed_queries(asked) * german, axis=1)
+    fitted = np.sum(encoder.embed_pair(asked)[1] * german, axis=1)
     assert (fitted > plain).all(), (plain, fitted)
 
 
@@ -117,11 +132,14 @@ def test_the_encoder_ranks_pages_only_where_none_are_in_the_question_language(
     knowledge = opened()
     assert knowledge.cross_lingual is not None
     english = "From what age does my child have a right to day care?"
-    plain = knowledge.embed_question(english)
+    plain, crossed = knowledge.question_vectors(english, "en")
+    assert crossed is not None
+    assert plain == pytest.approx(knowledge.embed_question(english), abs=1e-5)
     assert knowledge.crosses_languages("en")
     assert not knowledge.crosses_languages("de")
     assert not knowledge.crosses_languages("tr")  # not fitted for Turkish
-    ranked = knowledge.rank_pages(english, plain, "en", k=2)
+    assert knowledge.question_vectors(english, "tr")[1] is None
+    ranked = knowledge.rank_pages(english, plain, crossed, "en", k=2)
     assert knowledge.store.page(ranked[0].page_id).external_id == "11"
     searched = knowledge.page_hits(knowledge.page_queries([english], plain[None, :], "en")[0], "en")
     assert ranked[0].score != pytest.approx(searched[0].score)
@@ -129,7 +147,8 @@ def test_the_encoder_ranks_pages_only_where_none_are_in_the_question_language(
     import_omos(store, omos_file(tmp_path / "en.jsonl", "en", {11: KITA_EN}), progress=False)
     knowledge = opened()
     assert not knowledge.crosses_languages("en")
-    best = knowledge.rank_pages(english, plain, "en")[0]
+    assert knowledge.question_vectors(english, "en")[1] is None
+    best = knowledge.rank_pages(english, plain, None, "en")[0]
     assert knowledge.store.page(best.page_id).language == "en"
 
 
@@ -145,9 +164,9 @@ def test_the_gate_judges_the_plain_search_and_the_encoder_chooses_the_page(
         url, embedder, tmp_path / "index", calibration_dir=calibration, engine=engine
     )
     english = "From what age does my child have a right to day care?"
-    plain = knowledge.embed_question(english)
+    plain, crossed = knowledge.question_vectors(english, "en")
     searched = knowledge.page_hits(knowledge.page_queries([english], plain[None, :], "en")[0], "en")
-    ranked = knowledge.rank_pages(english, plain, "en")
+    ranked = knowledge.rank_pages(english, plain, crossed, "en")
     # the encoder's scores run higher than the plain search's
     assert ranked[0].score > searched[0].score + 0.01
 
