@@ -267,7 +267,7 @@ def gate_examples(
     for page_languages in ([BASE_LANGUAGE], sorted({*languages, BASE_LANGUAGE})):
         omos = open_omos([data / "pages" / f"{code}.jsonl" for code in page_languages], embedder)
         for language, records in questions.items():
-            searches = omos.knowledge.page_queries(texts[language], vectors[language], language)
+            searches = omos.knowledge.page_queries(vectors[language], language)
             for record, search in zip(records, searches, strict=True):
                 hits = omos.knowledge.page_hits(search, language, k=RANKED_HITS)
                 ranked.append([hit.score for hit in hits])

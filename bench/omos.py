@@ -66,7 +66,7 @@ def predict(omos: OmosKnowledge, record: dict) -> Prediction:
     knowledge = omos.knowledge
     language = record["language"]
     query, crossed = knowledge.question_vectors(record["question"], language)
-    hits = knowledge.rank_pages(record["question"], query, crossed, language, k=RANKED_PAGES)
+    hits = knowledge.rank_pages(query, crossed, language, k=RANKED_PAGES)
     search_language = hits[0].evidence.language if hits else language
     page = page_to_read(omos, record["pageId"], search_language, language)
     reading = knowledge.read_page(query, page.id, language)

@@ -81,7 +81,7 @@ class KnowledgeBase:
         entry_hits = self.retriever.entries(query, k=RANKED_HITS)
         if self.thresholds.entry.answerable([hit.score for hit in entry_hits]):
             return self._entry_answer(entry_hits[0], language)
-        search = self.page_queries([question], query[None, :], language)[0]
+        search = self.page_queries(query[None, :], language)[0]
         page_hits = self.page_hits(search, language, k=RANKED_HITS)
         if self.thresholds.page.answerable([hit.score for hit in page_hits]):
             chosen = page_hits[0]
@@ -104,10 +104,8 @@ class KnowledgeBase:
         plain, crossed = self.cross_lingual.embed_pair([question])
         return plain[0], crossed[0]
 
-    def page_queries(
-        self, questions: Sequence[str], queries: np.ndarray, language: str
-    ) -> np.ndarray:
-        """The plain search's vectors for `questions` in `language` (`queries`: their plain
+    def page_queries(self, queries: np.ndarray, language: str) -> np.ndarray:
+        """The plain search's vectors for questions in `language` (`queries`: their plain
         vectors, moved by the query adapter). The page search gate judges this search."""
         if self.query_adapter is None or not len(queries):
             return queries
@@ -124,21 +122,15 @@ class KnowledgeBase:
         )
 
     def rank_pages(
-        self,
-        question: str,
-        query: np.ndarray,
-        crossed: np.ndarray | None,
-        language: str,
-        *,
-        k: int = 10,
+        self, query: np.ndarray, crossed: np.ndarray | None, language: str, *, k: int = 10
     ) -> list[PageHit]:
-        """Pages for `question` in `language` (`query`, `crossed`: its `question_vectors`),
+        """Pages for a question in `language` (`query`, `crossed`: its `question_vectors`),
         best first. The cross-lingual encoder ranks them where it applies: better than the
         plain search, but its scores say less about whether the best page is right
         (bench/RESULTS.md), so the gate keeps judging the plain search."""
         if crossed is not None:
             return self.page_hits(crossed, language, k=k)
-        search = self.page_queries([question], query[None, :], language)[0]
+        search = self.page_queries(query[None, :], language)[0]
         return self.page_hits(search, language, k=k)
 
     def page_hits(self, search: np.ndarray, language: str, *, k: int = 10) -> list[PageHit]:

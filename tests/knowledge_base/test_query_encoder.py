@@ -139,16 +139,16 @@ def test_the_encoder_ranks_pages_only_where_none_are_in_the_question_language(
     assert not knowledge.crosses_languages("de")
     assert not knowledge.crosses_languages("tr")  # not fitted for Turkish
     assert knowledge.question_vectors(english, "tr")[1] is None
-    ranked = knowledge.rank_pages(english, plain, crossed, "en", k=2)
+    ranked = knowledge.rank_pages(plain, crossed, "en", k=2)
     assert knowledge.store.page(ranked[0].page_id).external_id == "11"
-    searched = knowledge.page_hits(knowledge.page_queries([english], plain[None, :], "en")[0], "en")
+    searched = knowledge.page_hits(knowledge.page_queries(plain[None, :], "en")[0], "en")
     assert ranked[0].score != pytest.approx(searched[0].score)
 
     import_omos(store, omos_file(tmp_path / "en.jsonl", "en", {11: KITA_EN}), progress=False)
     knowledge = opened()
     assert not knowledge.crosses_languages("en")
     assert knowledge.question_vectors(english, "en")[1] is None
-    best = knowledge.rank_pages(english, plain, None, "en")[0]
+    best = knowledge.rank_pages(plain, None, "en")[0]
     assert knowledge.store.page(best.page_id).language == "en"
 
 
@@ -165,8 +165,8 @@ def test_the_gate_judges_the_plain_search_and_the_encoder_chooses_the_page(
     )
     english = "From what age does my child have a right to day care?"
     plain, crossed = knowledge.question_vectors(english, "en")
-    searched = knowledge.page_hits(knowledge.page_queries([english], plain[None, :], "en")[0], "en")
-    ranked = knowledge.rank_pages(english, plain, crossed, "en")
+    searched = knowledge.page_hits(knowledge.page_queries(plain[None, :], "en")[0], "en")
+    ranked = knowledge.rank_pages(plain, crossed, "en")
     # the encoder's scores run higher than the plain search's
     assert ranked[0].score > searched[0].score + 0.01
 
