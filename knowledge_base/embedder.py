@@ -90,24 +90,14 @@ class Embedder:
         return self._batch_size
 
     def _encode(self, texts: Sequence[str], prompt: str, *, progress: bool = False) -> np.ndarray:
+        """Unit vectors with the model's `prompt` ("query" or "document"), as float32."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        return self.encode_with(self.model, texts, prompt, self._batch_size, progress=progress)
-
-    @staticmethod
-    def encode_with(
-        model: SentenceTransformer,
-        texts: Sequence[str],
-        prompt: str,
-        batch_size: int,
-        *,
-        progress: bool = False,
-    ) -> np.ndarray:
-        """Unit vectors from `model` with its `prompt` ("query" or "document"), as float32."""
+        model = self.model
         vectors = model.encode(
             list(texts),
             prompt_name=prompt if prompt in model.prompts else None,
-            batch_size=batch_size,
+            batch_size=self._batch_size,
             normalize_embeddings=True,
             convert_to_numpy=True,
             show_progress_bar=progress,
