@@ -13,7 +13,8 @@ vector, which the reader was fitted on (knowledge_base/service.py).
 The updates are stored as their low-rank factors (1.2 MB in float16) and merged into copies of
 the updated layers when first needed. Everything below them (tokenizer, word embeddings, the
 lower six layers) is the plain model's, so one pass through the lower layers serves both
-vectors: the plain one and this encoder's cost 1.5 passes, not 2.
+vectors: the plain one and this encoder's cost 1.5 passes, not 2, and the second half runs
+only when the pages are searched (`SharedPass`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import copy
 import logging
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -108,31 +109,63 @@ class CrossLingualEncoder:
                 self._layers = merged_layers(self.embedder.model[0].auto_model, self.update)
 
     def embed_pair(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """The plain model's unit vectors for `texts` and this encoder's. The layers below the
-        first updated one are the same for both, so they run once."""
-        import torch
-
-        self.warm_up()
-        assert self._layers is not None
-        model = self.embedder.model
-        transformer = model[0].auto_model
-        prompt = model.prompts.get("query")
+        """The plain model's unit vectors for `texts` and this encoder's."""
         plain, crossed = [], []
         size = self.embedder.batch_size
         for start in range(0, len(texts), size):
-            features = model.preprocess(list(texts[start : start + size]), prompt=prompt)
-            inputs = {key: features[key] for key in MODEL_INPUTS if key in features}
-            mask = inputs["attention_mask"]
-            with torch.inference_mode():
-                output = transformer(**inputs, output_hidden_states=True)
-                shared = output.hidden_states[self.update.first_layer]
-                top = run_layers(self._layers, transformer.config, shared, mask)
-                plain.append(mean_unit(output.last_hidden_state, mask).float().numpy())
-                crossed.append(mean_unit(top, mask).float().numpy())
+            shared = self.shared_pass(texts[start : start + size])
+            plain.append(shared.plain)
+            crossed.append(shared.crossed())
         if not plain:
             empty = np.zeros((0, self.embedder.dimension), dtype=np.float32)
             return empty, empty
         return np.concatenate(plain), np.concatenate(crossed)
+
+    def shared_pass(self, texts: Sequence[str]) -> SharedPass:
+        """`texts` (one batch) through the plain model, keeping the output of the layers both
+        encoders share, so that this encoder's vectors cost only the updated layers."""
+        import torch
+
+        model = self.embedder.model
+        features = model.preprocess(list(texts), prompt=model.prompts.get("query"))
+        inputs = {key: features[key] for key in MODEL_INPUTS if key in features}
+        with torch.inference_mode():
+            output = model[0].auto_model(**inputs, output_hidden_states=True)
+            plain = mean_unit(output.last_hidden_state, inputs["attention_mask"])
+        return SharedPass(
+            plain.float().numpy(),
+            output.hidden_states[self.update.first_layer],
+            inputs["attention_mask"],
+            self,
+        )
+
+    def upper_layers(self, shared: torch.Tensor, mask: torch.Tensor) -> np.ndarray:
+        """This encoder's unit vectors from the shared layers' output."""
+        import torch
+
+        self.warm_up()
+        assert self._layers is not None
+        config = self.embedder.model[0].auto_model.config
+        with torch.inference_mode():
+            top = run_layers(self._layers, config, shared, mask)
+            return mean_unit(top, mask).float().numpy()
+
+
+@dataclass
+class SharedPass:
+    """Questions after one pass through the plain model: their plain vectors now, this
+    encoder's when first asked for (an FAQ entry may answer before pages are searched)."""
+
+    plain: np.ndarray
+    shared: torch.Tensor  # output of the layers below the encoder's first updated one
+    attention_mask: torch.Tensor
+    encoder: CrossLingualEncoder
+    _crossed: np.ndarray | None = field(default=None, repr=False)
+
+    def crossed(self) -> np.ndarray:
+        if self._crossed is None:
+            self._crossed = self.encoder.upper_layers(self.shared, self.attention_mask)
+        return self._crossed
 
 
 def run_layers(

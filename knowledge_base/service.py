@@ -15,7 +15,7 @@ from knowledge_base.embedder import Embedder
 from knowledge_base.indexer import KnowledgeIndex
 from knowledge_base.models import Entry, Page, TextStatus
 from knowledge_base.query_adapter import QueryAdapter
-from knowledge_base.query_encoder import CrossLingualEncoder
+from knowledge_base.query_encoder import CrossLingualEncoder, SharedPass
 from knowledge_base.reader import Reader, ReaderParams, Reading
 from knowledge_base.retriever import EntryHit, PageHit, Retriever
 from knowledge_base.store import DocumentStore
@@ -77,7 +77,7 @@ class KnowledgeBase:
         return SearchResult(self.retriever.entries(query, k), self.retriever.pages(query, k))
 
     def ask(self, question: str, language: str) -> Answer:
-        query, crossed = self.question_vectors(question, language)
+        query, shared = self._question_pass(question, language)
         entry_hits = self.retriever.entries(query, k=RANKED_HITS)
         if self.thresholds.entry.answerable([hit.score for hit in entry_hits]):
             return self._entry_answer(entry_hits[0], language)
@@ -85,8 +85,8 @@ class KnowledgeBase:
         page_hits = self.page_hits(search, language, k=RANKED_HITS)
         if self.thresholds.page.answerable([hit.score for hit in page_hits]):
             chosen = page_hits[0]
-            if crossed is not None:
-                chosen = self.page_hits(crossed, language, k=1)[0]
+            if shared is not None:
+                chosen = self.page_hits(shared.crossed()[0], language, k=1)[0]
             answer = self._page_answer(query, chosen, language)
             if answer is not None:
                 return answer
@@ -98,11 +98,17 @@ class KnowledgeBase:
     ) -> tuple[np.ndarray, np.ndarray | None]:
         """The question's plain vector, and where the cross-lingual encoder ranks the pages
         for `language`, its vector from that encoder too (the two share their lower layers)."""
+        plain, shared = self._question_pass(question, language)
+        return plain, None if shared is None else shared.crossed()[0]
+
+    def _question_pass(self, question: str, language: str) -> tuple[np.ndarray, SharedPass | None]:
+        """The plain vector, and where the encoder applies, the pass that yields its vector
+        when the pages are searched."""
         if not self.crosses_languages(language):
             return self.embed_question(question), None
         assert self.cross_lingual is not None
-        plain, crossed = self.cross_lingual.embed_pair([question])
-        return plain[0], crossed[0]
+        shared = self.cross_lingual.shared_pass([question])
+        return shared.plain[0], shared
 
     def page_queries(self, queries: np.ndarray, language: str) -> np.ndarray:
         """The plain search's vectors for questions in `language` (`queries`: their plain

@@ -92,6 +92,18 @@ def test_both_vectors_come_from_one_pass_and_the_plain_model_stays_as_it_was(
     assert unchanged == pytest.approx(plain, abs=1e-5)
 
 
+def test_a_shared_pass_gives_the_encoders_vectors_when_asked_and_only_once(
+    embedder: Embedder,
+) -> None:
+    texts = ["Where can I find a German course near me?"]
+    encoder = CrossLingualEncoder(embedder, update_of(1.0))
+    shared = encoder.shared_pass(texts)
+    crossed = shared.crossed()
+    assert shared.crossed() is crossed
+    assert crossed == pytest.approx(encoder.embed_pair(texts)[1], abs=1e-6)
+    assert shared.plain == pytest.approx(embedder.embed_queries(texts), abs=1e-5)
+
+
 def test_the_fitted_encoder_puts_questions_nearer_their_german_originals(
     embedder: Embedder,
 ) -> None:
@@ -153,7 +165,7 @@ def test_the_encoder_ranks_pages_only_where_none_are_in_the_question_language(
 
 
 def test_the_gate_judges_the_plain_search_and_the_encoder_chooses_the_page(
-    tmp_path: Path, calibration: Path, embedder: Embedder
+    tmp_path: Path, calibration: Path, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     url = f"sqlite:///{tmp_path / 'kb.db'}"
     migrate(url)
@@ -170,12 +182,22 @@ def test_the_gate_judges_the_plain_search_and_the_encoder_chooses_the_page(
     # the encoder's scores run higher than the plain search's
     assert ranked[0].score > searched[0].score + 0.01
 
+    upper_passes = []
+    upper_layers = CrossLingualEncoder.upper_layers
+
+    def counted(encoder: CrossLingualEncoder, *args: object) -> np.ndarray:
+        upper_passes.append(args)
+        return upper_layers(encoder, *args)
+
+    monkeypatch.setattr(CrossLingualEncoder, "upper_layers", counted)
     between = (ranked[0].score + searched[0].score) / 2
     knowledge.thresholds = replace(knowledge.thresholds, page=Answerability(between, 0.0))
     assert not knowledge.ask(english, "en").answered
+    assert not upper_passes  # the gate refused: the encoder's layers never ran
 
     below = searched[0].score - 0.01
     knowledge.thresholds = replace(knowledge.thresholds, page=Answerability(below, 0.0))
     answer = knowledge.ask(english, "en")
     assert answer.answered and answer.language == "de"
     assert answer.page_id == ranked[0].page_id and "ersten Geburtstag" in (answer.text or "")
+    assert len(upper_passes) == 1
