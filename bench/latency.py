@@ -48,13 +48,13 @@ async def _sender(
     turns: int,
     rasa_direct: bool,
     pause: float = 0.0,
-    start: float = 0.0,
+    delay: float = 0.0,
 ) -> list[float]:
     sender = uuid.uuid4().hex
     if rasa_direct:
         sender = f"rest:{sender}"
     timings = []
-    await asyncio.sleep(start)
+    await asyncio.sleep(delay)  # staggers the senders
     for turn in range(turns):
         if turn:
             await asyncio.sleep(pause)
