@@ -10,7 +10,8 @@ threshold again for each kind of reading (question language, page language) it h
 of. It also fits the page search's gate (`page_threshold`, `page_lift_weight`: is the best
 page found sure enough to read?) the way entries' answerability is fitted. Every parameter
 goes to knowledge_base/calibration/pages.json, which the knowledge base loads. Run
-`python -m bench.fit_adapter` first: the gate sees page search as Lotse runs it. Dev is never
+`python -m bench.fit_adapter` and `python -m bench.fit_token_projection` first: the gate sees
+page search as Lotse runs it, the page model coverage as the reader computes it. Dev is never
 read.
 """
 
@@ -63,6 +64,7 @@ class Example:
     labels: np.ndarray  # 1 for answer lines
     reading: str  # reader.reading_key: "fr" (French page) or "fr>de" (German page)
     group: int  # the OMoS page id: folds hold pages out
+    coverage: np.ndarray  # the page's tokens' coverage of the question (PageView.coverage)
 
     @property
     def answerable(self) -> bool:
@@ -190,7 +192,10 @@ def fit(examples: Sequence[Example]) -> tuple[ReaderParams, float, float]:
     )
     oof = out_of_fold_lines(examples)
     summaries = np.array(
-        [page_features(p, e.scores, e.same_language) for p, e in zip(oof, examples, strict=True)]
+        [
+            page_features(p, e.scores, e.same_language, e.coverage)
+            for p, e in zip(oof, examples, strict=True)
+        ]
     )
     page_weights, page_bias = fit_logistic(
         summaries, np.array([e.answerable for e in examples], dtype=float)
@@ -229,21 +234,30 @@ def collect(
     examples = []
     for language in languages:
         records = list(read_questions(data / "questions" / language / f"{split}.jsonl"))
-        vectors = omos.knowledge.embedder.embed_queries([r["question"] for r in records])
-        for record, vector in zip(records, vectors, strict=True):
+        vectors, tokens = omos.knowledge.embedder.embed_with_tokens(
+            [r["question"] for r in records], "query"
+        )
+        for record, vector, token in zip(records, vectors, tokens, strict=True):
             own = omos.page(record["pageId"], language)
             for page_language in dict.fromkeys((BASE_LANGUAGE, language)):
                 page = omos.page(record["pageId"], page_language)
                 own = own or page
                 if page is None or own is None or len(page.lines) != len(own.lines):
                     continue
-                view = reader.view(vector, page.id, language)
+                view = reader.view(vector, page.id, language, token)
                 if view is None:
                     continue
                 gold = set(record.get("answers") or ())
                 labels = np.array([line in gold for line in view.lines], dtype=float)
                 examples.append(
-                    Example(view.features, view.scores, labels, view.reading, int(record["pageId"]))
+                    Example(
+                        view.features,
+                        view.scores,
+                        labels,
+                        view.reading,
+                        int(record["pageId"]),
+                        view.coverage,
+                    )
                 )
     return examples
 

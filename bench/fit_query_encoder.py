@@ -35,12 +35,12 @@ from bench.fit_adapter import german_passages, page_scores, recall_at
 from bench.fit_pages import BASE_LANGUAGE, DATA
 from bench.omos import DEFAULT_MODEL, read_questions
 from bench.stack import ROOT
+from knowledge_base.embedder import mean_unit
 from knowledge_base.query_encoder import (
     ENCODER_FILE,
     LAYER_PREFIX,
     LowRankUpdate,
     layer_of,
-    mean_unit,
     run_layers,
 )
 

@@ -65,11 +65,11 @@ def page_to_read(omos: OmosKnowledge, page_id: int, search_language: str, asked:
 def predict(omos: OmosKnowledge, record: dict) -> Prediction:
     knowledge = omos.knowledge
     language = record["language"]
-    query, crossed = knowledge.question_vectors(record["question"], language)
-    hits = knowledge.rank_pages(query, crossed, language, k=RANKED_PAGES)
+    asked = knowledge.question_pass(record["question"], language)
+    hits = knowledge.rank_pages(asked.plain, asked.crossed(), language, k=RANKED_PAGES)
     search_language = hits[0].evidence.language if hits else language
     page = page_to_read(omos, record["pageId"], search_language, language)
-    reading = knowledge.read_page(query, page.id, language)
+    reading = knowledge.read_page(asked.plain, page.id, language, asked.tokens)
     return Prediction(
         id=int(record["id"]),
         ranked_page_ids=tuple(omos.omos_id(hit.page_id) for hit in hits),

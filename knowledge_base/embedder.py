@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,7 +13,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
+    import torch
     from sentence_transformers import SentenceTransformer
+
+MODEL_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 # e5 models were trained with these prefixes; a model that declares its own
 # prompts (config_sentence_transformers.json) uses those instead.
@@ -27,6 +31,22 @@ _FINGERPRINT_FILES = (
 )
 
 
+@dataclass(frozen=True)
+class TokenVectors:
+    """A text's contextual token vectors (unit length) and token ids, its prompt and the
+    special tokens left out; `word` marks the tokens with a letter or digit in them."""
+
+    vectors: np.ndarray  # (tokens, width)
+    ids: np.ndarray  # (tokens,)
+    word: np.ndarray  # (tokens,) bool
+
+    def words(self) -> TokenVectors:
+        """Only the word tokens (all tokens if none is one): punctuation matches anything."""
+        if not self.word.any():
+            return self
+        return TokenVectors(self.vectors[self.word], self.ids[self.word], self.word[self.word])
+
+
 class Embedder:
     """Turns questions and passages into unit vectors, so inner product is cosine."""
 
@@ -36,6 +56,7 @@ class Embedder:
         self._max_seq_length = max_seq_length
         self._model: SentenceTransformer | None = None
         self._lock = threading.Lock()
+        self._prompt_lengths: dict[str, int] = {}
 
     def warm_up(self) -> None:
         with self._lock:
@@ -85,6 +106,59 @@ class Embedder:
     def embed_documents(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
         return self._encode(texts, "document", progress=progress)
 
+    def embed_with_tokens(
+        self, texts: Sequence[str], prompt: str, *, progress: bool = False
+    ) -> tuple[np.ndarray, list[TokenVectors]]:
+        """The unit vectors of `texts` with `prompt` ("query" or "document"), as `_encode`
+        gives them, and their token vectors from the same pass (knowledge_base/coverage.py)."""
+        import torch
+        from tqdm import tqdm
+
+        model = self.model
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        tokens: list[TokenVectors | None] = [None] * len(texts)
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))  # less padding
+        starts = range(0, len(texts), self._batch_size)
+        for start in tqdm(starts, desc="Batches", disable=not progress):
+            batch = order[start : start + self._batch_size]
+            features = model.preprocess([texts[i] for i in batch], prompt=model.prompts.get(prompt))
+            inputs = {key: features[key] for key in MODEL_INPUTS if key in features}
+            with torch.inference_mode():
+                hidden = model[0].auto_model(**inputs).last_hidden_state
+            mask = inputs["attention_mask"]
+            vectors[batch] = mean_unit(hidden, mask).float().numpy()
+            for row, i in enumerate(batch):
+                tokens[i] = self.token_vectors(
+                    hidden[row], inputs["input_ids"][row], mask[row], prompt
+                )
+        return vectors, [token for token in tokens if token is not None]
+
+    def token_vectors(
+        self, hidden: torch.Tensor, input_ids: torch.Tensor, mask: torch.Tensor, prompt: str
+    ) -> TokenVectors:
+        """One text's row of a pass: its tokens after the prompt, before the end token."""
+        import torch
+
+        kept = mask.bool()
+        skip = 1 + self._prompt_tokens(prompt)  # the start token, then the prompt's
+        states = hidden[kept][skip:-1].float()
+        ids = input_ids[kept][skip:-1].numpy()
+        pieces = self.model.tokenizer.convert_ids_to_tokens(ids.tolist())
+        return TokenVectors(
+            torch.nn.functional.normalize(states, dim=-1).numpy(),
+            ids.astype(np.int32),
+            np.array([any(char.isalnum() for char in piece) for piece in pieces], dtype=bool),
+        )
+
+    def _prompt_tokens(self, prompt: str) -> int:
+        """How many tokens the prompt takes before the text; its trailing space joins the
+        text's first token ("▁que", "ry", ":" then "▁Wie")."""
+        if prompt not in self._prompt_lengths:
+            text = self.model.prompts.get(prompt, "").rstrip()
+            ids = self.model.tokenizer(text, add_special_tokens=False)["input_ids"] if text else []
+            self._prompt_lengths[prompt] = len(ids)
+        return self._prompt_lengths[prompt]
+
     @property
     def batch_size(self) -> int:
         return self._batch_size
@@ -103,6 +177,15 @@ class Embedder:
             show_progress_bar=progress,
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+def mean_unit(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    """Mean over the tokens, normalised: the embedding model's own pooling."""
+    import torch
+
+    mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+    pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+    return torch.nn.functional.normalize(pooled, dim=1)
 
 
 @lru_cache(maxsize=4)

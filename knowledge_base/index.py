@@ -7,11 +7,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import faiss
 import numpy as np
 
+if TYPE_CHECKING:
+    from knowledge_base.coverage import LineTokens
+
 MANIFEST = "manifest.json"
+LINE_TOKENS = "lines.tokens.npz"
 FORMAT_VERSION = 1
 
 
@@ -130,6 +135,7 @@ class Manifest:
     counts: dict[str, int] = field(default_factory=dict)
     calibration: dict[str, float] = field(default_factory=dict)
     format_version: int = FORMAT_VERSION
+    tokens: str = ""  # the TokenProjection fingerprint the lines' token vectors were stored under
 
     def save(self, folder: Path) -> None:
         (folder / MANIFEST).write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
@@ -160,7 +166,9 @@ class IndexFolder:
         except (OSError, RuntimeError, json.JSONDecodeError, TypeError):
             return None
 
-    def save(self, manifest: Manifest, indexes: dict[str, VectorIndex]) -> None:
+    def save(
+        self, manifest: Manifest, indexes: dict[str, VectorIndex], line_tokens: LineTokens
+    ) -> None:
         """Write into a fresh folder and swap it in, so a crash never leaves half an index."""
         staging = self.path.with_name(self.path.name + ".new")
         if staging.exists():
@@ -168,6 +176,7 @@ class IndexFolder:
         staging.mkdir(parents=True)
         for name, index in indexes.items():
             index.save(staging, name)
+        line_tokens.save(staging / LINE_TOKENS)
         manifest.save(staging)
         old = self.path.with_name(self.path.name + ".old")
         if old.exists():

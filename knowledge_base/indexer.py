@@ -12,9 +12,10 @@ from pathlib import Path
 import numpy as np
 
 from knowledge_base.calibration import LabelledQuestion, calibrate_entries
+from knowledge_base.coverage import LineTokens, TokenProjection
 from knowledge_base.documents import QUESTION, entry_texts, page_lines, page_passages
 from knowledge_base.embedder import Embedder
-from knowledge_base.index import IndexedText, IndexFolder, Manifest, VectorIndex
+from knowledge_base.index import LINE_TOKENS, IndexedText, IndexFolder, Manifest, VectorIndex
 from knowledge_base.store import DocumentStore
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,7 @@ class KnowledgeIndex:
     entries: VectorIndex
     passages: VectorIndex
     lines: VectorIndex
+    line_tokens: LineTokens
 
     def by_name(self) -> dict[str, VectorIndex]:
         return {"entries": self.entries, "passages": self.passages, "lines": self.lines}
@@ -68,12 +70,36 @@ def embed_texts(
     return vectors
 
 
-def load_index(folder: Path) -> KnowledgeIndex | None:
+def load_index(folder: Path, projection: TokenProjection | None = None) -> KnowledgeIndex | None:
+    """The saved index; its lines' token vectors only where they were stored under
+    `projection` (else none, and `sync_index` embeds the lines again)."""
     loaded = IndexFolder(folder).load(INDEX_NAMES)
     if loaded is None:
         return None
     manifest, indexes = loaded
-    return KnowledgeIndex(manifest=manifest, **indexes)
+    projection = projection or TokenProjection()
+    tokens_file = folder / LINE_TOKENS
+    if tokens_file.exists() and manifest.tokens == projection.fingerprint():
+        line_tokens = LineTokens.load(tokens_file, projection)
+    else:
+        line_tokens = LineTokens(projection)
+    return KnowledgeIndex(manifest=manifest, line_tokens=line_tokens, **indexes)
+
+
+def add_lines(
+    index: VectorIndex,
+    tokens: LineTokens,
+    lines: list[IndexedText],
+    embedder: Embedder,
+    *,
+    progress: bool = False,
+) -> None:
+    """Page lines with their token vectors, from one pass of the model."""
+    vectors, token_vectors = embedder.embed_with_tokens(
+        [line.text for line in lines], "document", progress=progress
+    )
+    index.add(lines, vectors)
+    tokens.add([line.key for line in lines], token_vectors)
 
 
 def sync_index(
@@ -83,41 +109,59 @@ def sync_index(
     *,
     labelled: Sequence[LabelledQuestion] = (),
     page_calibration: Mapping[str, float] | None = None,
+    projection: TokenProjection | None = None,
     progress: bool = False,
 ) -> tuple[KnowledgeIndex, bool]:
-    """Return an index matching the store, its answer thresholds fitted on `labelled`;
-    the bool says whether anything had to be rebuilt."""
+    """Return an index matching the store, its answer thresholds fitted on `labelled`,
+    its lines' token vectors under `projection`; the bool says whether anything had to be
+    rebuilt."""
     texts = desired_texts(store)
     page_calibration = dict(page_calibration or {})
+    projection = projection or TokenProjection()
     digest = content_hash(texts, json.dumps([labelled, page_calibration], default=repr))
     model = embedder.fingerprint()
-    current = load_index(folder)
-    if current and current.manifest.model == model and current.manifest.content_hash == digest:
+    current = load_index(folder, projection)
+    if (
+        current
+        and current.manifest.model == model
+        and current.manifest.content_hash == digest
+        and current.manifest.tokens == projection.fingerprint()
+    ):
         return current, False
 
     if current is None or current.manifest.model != model:
         log.info("building the index from scratch with %s", model)
         indexes = {name: VectorIndex(embedder.dimension) for name in INDEX_NAMES}
+        line_tokens = LineTokens(projection)
     else:
         indexes = current.by_name()
+        line_tokens = current.line_tokens
     for name in INDEX_NAMES:
         index = indexes[name]
         wanted = {text.key: text for text in texts[name]}
         index.remove(index.keys() - wanted.keys())
         present = index.keys()
         missing = [text for key, text in wanted.items() if key not in present]
-        if missing:
-            log.info("embedding %d new %s", len(missing), name)
+        if name == "lines":
+            line_tokens.remove(line_tokens.keys() - wanted.keys())
+            missing += [text for key, text in wanted.items() if key in present - line_tokens.keys()]
+        if not missing:
+            continue
+        log.info("embedding %d new %s", len(missing), name)
+        if name == "lines":
+            add_lines(index, line_tokens, missing, embedder, progress=progress)
+        else:
             index.add(missing, embed_texts(embedder, missing, progress=progress))
     manifest = Manifest(
         model=model,
         dimension=embedder.dimension,
         content_hash=digest,
         counts={name: len(index) for name, index in indexes.items()},
+        tokens=projection.fingerprint(),
         calibration={
             **calibrate_entries(indexes["entries"], embedder, list(labelled)),
             **page_calibration,
         },
     )
-    IndexFolder(folder).save(manifest, indexes)
-    return KnowledgeIndex(manifest=manifest, **indexes), True
+    IndexFolder(folder).save(manifest, indexes, line_tokens)
+    return KnowledgeIndex(manifest=manifest, line_tokens=line_tokens, **indexes), True

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from bot.storage.database import migrate, sync_engine
 from knowledge_base.calibration import load_labelled, load_page_calibration
+from knowledge_base.coverage import PROJECTION_FILE, TokenProjection
 from knowledge_base.embedder import Embedder
 from knowledge_base.importers.yaml_content import import_yaml
 from knowledge_base.indexer import sync_index
@@ -38,8 +39,9 @@ def open_knowledge_base(
 ) -> KnowledgeBase:
     """Everything here is idempotent and cheap when nothing changed. `calibration_dir` holds
     the labelled questions (`faq/`), the page reader parameters (`pages.json`), the page
-    search's query adapter (`query_adapter.npz`) and its cross-lingual query encoder
-    (`query_encoder.npz`)."""
+    search's query adapter (`query_adapter.npz`), its cross-lingual query encoder
+    (`query_encoder.npz`) and the projection of the reader's token vectors
+    (`token_projection.npz`)."""
     migrate(database_url)
     store = DocumentStore(engine or sync_engine(database_url))
     if content_dir is not None:
@@ -52,6 +54,7 @@ def open_knowledge_base(
         index_dir,
         labelled=load_labelled(calibration_dir / "faq"),
         page_calibration={k: v for k, v in page_calibration.items() if k.startswith("page_")},
+        projection=TokenProjection.load(calibration_dir / PROJECTION_FILE, embedder.model_name),
         progress=progress,
     )
     log.info("index %s (%s)", "rebuilt" if rebuilt else "up to date", index.manifest.counts)

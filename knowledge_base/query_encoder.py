@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from knowledge_base.embedder import Embedder
+from knowledge_base.embedder import MODEL_INPUTS, Embedder, TokenVectors, mean_unit
 
 if TYPE_CHECKING:
     import torch
@@ -38,7 +38,6 @@ log = logging.getLogger(__name__)
 
 ENCODER_FILE = "query_encoder.npz"
 LAYER_PREFIX = "encoder.layer."
-MODEL_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
 def layer_of(name: str) -> tuple[int, str]:
@@ -132,8 +131,15 @@ class CrossLingualEncoder:
         with torch.inference_mode():
             output = model[0].auto_model(**inputs, output_hidden_states=True)
             plain = mean_unit(output.last_hidden_state, inputs["attention_mask"])
+        tokens = [
+            self.embedder.token_vectors(hidden, ids, mask, "query")
+            for hidden, ids, mask in zip(
+                output.last_hidden_state, inputs["input_ids"], inputs["attention_mask"], strict=True
+            )
+        ]
         return SharedPass(
             plain.float().numpy(),
+            tokens,
             output.hidden_states[self.update.first_layer],
             inputs["attention_mask"],
             self,
@@ -157,6 +163,7 @@ class SharedPass:
     encoder's when first asked for (an FAQ entry may answer before pages are searched)."""
 
     plain: np.ndarray
+    tokens: list[TokenVectors]  # the plain model's, for the reader
     shared: torch.Tensor  # output of the layers below the encoder's first updated one
     attention_mask: torch.Tensor
     encoder: CrossLingualEncoder
@@ -183,15 +190,6 @@ def run_layers(
     for layer in layers:
         hidden = layer(hidden, mask)
     return hidden
-
-
-def mean_unit(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-    """Mean over the tokens, normalised: the embedding model's own pooling."""
-    import torch
-
-    mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-    pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-    return torch.nn.functional.normalize(pooled, dim=1)
 
 
 def merged_layers(transformer: torch.nn.Module, update: LowRankUpdate) -> torch.nn.ModuleList:

@@ -5,8 +5,9 @@ one gives each line a probability of belonging to the answer from how its cosine
 question compares with the rest of the page; the other gives the page a probability of
 answering at all from the best line probabilities. Line cosine alone ranks answer lines only
 weakly, but where a line stands on its page (its gap to the best line, its neighbours) says
-more. Features come from the line vectors embedded at indexing time, so reading costs a
-matrix-vector product and a few array operations.
+more; whether the page answers at all, how well its tokens cover the question's words
+(knowledge_base/coverage.py). Features come from the line and token vectors stored at indexing
+time, so reading costs two small matrix products and a few array operations.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from dataclasses import dataclass, field, fields
 
 import numpy as np
 
+from knowledge_base.coverage import COVERAGE_FEATURES, LineTokens
+from knowledge_base.embedder import TokenVectors
 from knowledge_base.index import IndexedText, VectorIndex
 
 LINE_FEATURES = (
@@ -39,7 +42,15 @@ LINE_FEATURES = (
     "colon",
     "same_language",
 )
-PAGE_FEATURES = ("top", "top3", "mass", "best_cosine", "spread", "same_language")
+PAGE_FEATURES = (
+    "top",
+    "top3",
+    "mass",
+    "best_cosine",
+    "spread",
+    "same_language",
+    *COVERAGE_FEATURES,
+)
 THRESHOLD_PREFIX = "answer_threshold."
 
 
@@ -92,6 +103,8 @@ class ReaderParams:
     answer_best_cosine: float = 40.0
     answer_spread: float = 0.0
     answer_same_language: float = 0.0
+    answer_coverage: float = 0.0
+    answer_coverage_low: float = 0.0
     line_threshold: float = 0.5
     answer_threshold: float = 0.5
     # The page model is sure to a different degree for each question language, and more so
@@ -148,6 +161,7 @@ class PageView:
     scores: np.ndarray  # cosine of each line to the question
     features: np.ndarray  # (lines, LINE_FEATURES)
     reading: str  # its reading_key
+    coverage: np.ndarray  # COVERAGE_FEATURES of the page for the question
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
@@ -190,8 +204,11 @@ def line_features(
     return np.stack([columns[name] for name in LINE_FEATURES], axis=1)
 
 
-def page_features(probabilities: np.ndarray, scores: np.ndarray, same_language: bool) -> np.ndarray:
-    """PAGE_FEATURES of one page for one question, from its line probabilities and cosines."""
+def page_features(
+    probabilities: np.ndarray, scores: np.ndarray, same_language: bool, coverage: np.ndarray
+) -> np.ndarray:
+    """PAGE_FEATURES of one page for one question, from its line probabilities and cosines and
+    its tokens' coverage of the question."""
     top = np.sort(probabilities)[::-1]
     return np.array(
         [
@@ -201,6 +218,7 @@ def page_features(probabilities: np.ndarray, scores: np.ndarray, same_language: 
             scores.max(),
             scores.max() - scores.mean(),
             float(same_language),
+            *coverage,
         ]
     )
 
@@ -217,8 +235,14 @@ def choose_lines(
 
 
 class Reader:
-    def __init__(self, lines: VectorIndex, params: ReaderParams | None = None) -> None:
+    def __init__(
+        self,
+        lines: VectorIndex,
+        params: ReaderParams | None = None,
+        tokens: LineTokens | None = None,
+    ) -> None:
         self._lines = lines
+        self._tokens = tokens if tokens is not None else LineTokens()
         self.params = params or ReaderParams()
         self._by_page: dict[int, list[IndexedText]] = defaultdict(list)
         for item in lines.items():
@@ -227,9 +251,15 @@ class Reader:
         for items in self._by_page.values():
             items.sort(key=lambda item: item.start)
 
-    def view(self, query: np.ndarray, page_id: int, language: str | None = None) -> PageView | None:
+    def view(
+        self,
+        query: np.ndarray,
+        page_id: int,
+        language: str | None = None,
+        tokens: TokenVectors | None = None,
+    ) -> PageView | None:
         """The page's lines and their features for a question in `language` (None: the
-        page's own language); None for a page without lines."""
+        page's own language) with its token vectors `tokens`; None for a page without lines."""
         items = self._by_page.get(page_id)
         if not items:
             return None
@@ -239,16 +269,30 @@ class Reader:
         reading = reading_key(language, items[0].language)
         texts = [item.text for item in items]
         features = line_features(scores, texts, lines, same_language(reading))
-        return PageView(lines, scores, features, reading)
+        coverage = (
+            np.zeros(len(COVERAGE_FEATURES))
+            if tokens is None
+            else self._tokens.coverage(tokens, [item.key for item in items])
+        )
+        return PageView(lines, scores, features, reading, coverage)
 
-    def read(self, query: np.ndarray, page_id: int, language: str | None = None) -> Reading:
-        """The answer lines for a question in `language` (None: the page's own language)."""
-        view = self.view(query, page_id, language)
+    def read(
+        self,
+        query: np.ndarray,
+        page_id: int,
+        language: str | None = None,
+        tokens: TokenVectors | None = None,
+    ) -> Reading:
+        """The answer lines for a question in `language` (None: the page's own language);
+        `tokens`, its token vectors, tell whether the page covers the whole question."""
+        view = self.view(query, page_id, language, tokens)
         if view is None:
             return Reading(())
         params = self.params
         probabilities = sigmoid(view.features @ params.line_weights + params.line_bias)
-        summary = page_features(probabilities, view.scores, same_language(view.reading))
+        summary = page_features(
+            probabilities, view.scores, same_language(view.reading), view.coverage
+        )
         answerable = float(sigmoid(summary @ params.answer_weights + params.answer_bias))
         threshold = params.answer_threshold_for(view.reading)
         chosen = choose_lines(probabilities, answerable, params.line_threshold, threshold)

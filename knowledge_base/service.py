@@ -11,7 +11,7 @@ import numpy as np
 
 from knowledge_base.answer import Answer, Notice, Source
 from knowledge_base.answerability import RANKED_HITS, Answerability
-from knowledge_base.embedder import Embedder
+from knowledge_base.embedder import Embedder, TokenVectors
 from knowledge_base.indexer import KnowledgeIndex
 from knowledge_base.models import Entry, Page, TextStatus
 from knowledge_base.query_adapter import QueryAdapter
@@ -31,6 +31,20 @@ class TextTranslator(Protocol):
 class Thresholds:
     entry: Answerability
     page: Answerability
+
+
+@dataclass(frozen=True)
+class QuestionPass:
+    """A question after one pass through the model: its plain vector, its token vectors for
+    the reader and, where the cross-lingual encoder ranks the pages, the pass that yields
+    that encoder's vector when the pages are searched (the two share their lower layers)."""
+
+    plain: np.ndarray
+    tokens: TokenVectors
+    shared: SharedPass | None = None
+
+    def crossed(self) -> np.ndarray | None:
+        return None if self.shared is None else self.shared.crossed()[0]
 
 
 @dataclass(frozen=True)
@@ -59,13 +73,14 @@ class KnowledgeBase:
         self.fallback_languages = tuple(fallback_languages)
         self.translator = translator
         self.retriever = Retriever(index.entries, index.passages)
-        self.reader = Reader(index.lines, reader_params)
+        self.reader = Reader(index.lines, reader_params, index.line_tokens)
         self.query_adapter = query_adapter
         self.cross_lingual = cross_lingual
 
     def warm_up(self) -> None:
         """Loads the models now rather than for the first newcomer's question."""
         self.embedder.warm_up()
+        self.index.line_tokens.warm_up()
         if self.cross_lingual is not None and self.retriever.page_languages:
             self.cross_lingual.warm_up()
 
@@ -77,7 +92,8 @@ class KnowledgeBase:
         return SearchResult(self.retriever.entries(query, k), self.retriever.pages(query, k))
 
     def ask(self, question: str, language: str) -> Answer:
-        query, shared = self._question_pass(question, language)
+        asked = self.question_pass(question, language)
+        query = asked.plain
         entry_hits = self.retriever.entries(query, k=RANKED_HITS)
         if self.thresholds.entry.answerable([hit.score for hit in entry_hits]):
             return self._entry_answer(entry_hits[0], language)
@@ -85,30 +101,23 @@ class KnowledgeBase:
         page_hits = self.page_hits(search, language, k=RANKED_HITS)
         if self.thresholds.page.answerable([hit.score for hit in page_hits]):
             chosen = page_hits[0]
-            if shared is not None:
-                chosen = self.page_hits(shared.crossed()[0], language, k=1)[0]
-            answer = self._page_answer(query, chosen, language)
+            crossed = asked.crossed()
+            if crossed is not None:
+                chosen = self.page_hits(crossed, language, k=1)[0]
+            answer = self._page_answer(asked, chosen, language)
             if answer is not None:
                 return answer
         best = max([h.score for h in entry_hits] + [h.score for h in page_hits], default=0.0)
         return Answer(question_language=language, score=best)
 
-    def question_vectors(
-        self, question: str, language: str
-    ) -> tuple[np.ndarray, np.ndarray | None]:
-        """The question's plain vector, and where the cross-lingual encoder ranks the pages
-        for `language`, its vector from that encoder too (the two share their lower layers)."""
-        plain, shared = self._question_pass(question, language)
-        return plain, None if shared is None else shared.crossed()[0]
-
-    def _question_pass(self, question: str, language: str) -> tuple[np.ndarray, SharedPass | None]:
-        """The plain vector, and where the encoder applies, the pass that yields its vector
-        when the pages are searched."""
+    def question_pass(self, question: str, language: str) -> QuestionPass:
+        """One pass of a question in `language` through the model (see QuestionPass)."""
         if not self.crosses_languages(language):
-            return self.embed_question(question), None
+            vectors, tokens = self.embedder.embed_with_tokens([question], "query")
+            return QuestionPass(vectors[0], tokens[0])
         assert self.cross_lingual is not None
         shared = self.cross_lingual.shared_pass([question])
-        return shared.plain[0], shared
+        return QuestionPass(shared.plain[0], shared.tokens[0], shared)
 
     def page_queries(self, queries: np.ndarray, language: str) -> np.ndarray:
         """The plain search's vectors for questions in `language` (`queries`: their plain
@@ -130,7 +139,7 @@ class KnowledgeBase:
     def rank_pages(
         self, query: np.ndarray, crossed: np.ndarray | None, language: str, *, k: int = 10
     ) -> list[PageHit]:
-        """Pages for a question in `language` (`query`, `crossed`: its `question_vectors`),
+        """Pages for a question in `language` (`query`, `crossed`: its `QuestionPass`),
         best first. The cross-lingual encoder ranks them where it applies: better than the
         plain search, but its scores say less about whether the best page is right
         (bench/RESULTS.md), so the gate keeps judging the plain search."""
@@ -144,10 +153,13 @@ class KnowledgeBase:
         where pages have it."""
         return self.retriever.pages(search, k, language=language)
 
-    def read_page(self, query: np.ndarray, page_id: int, language: str) -> Reading:
+    def read_page(
+        self, query: np.ndarray, page_id: int, language: str, tokens: TokenVectors | None = None
+    ) -> Reading:
         """The lines of one page that answer a question in `language` (`query`: its plain
-        vector, which the reader was fitted on); none when it does not."""
-        return self.reader.read(query, page_id, language)
+        vector, which the reader was fitted on; `tokens`: its token vectors); none when it
+        does not."""
+        return self.reader.read(query, page_id, language, tokens)
 
     def _entry_answer(self, hit: EntryHit, language: str) -> Answer:
         entry = self.store.entry(hit.entry_id)
@@ -197,8 +209,8 @@ class KnowledgeBase:
         written.sort(key=lambda answer: rank.get(answer.language, len(rank)))
         return (written[0].language, written[0].text) if written else None
 
-    def _page_answer(self, query: np.ndarray, hit: PageHit, language: str) -> Answer | None:
-        reading = self.read_page(query, hit.page_id, language)
+    def _page_answer(self, asked: QuestionPass, hit: PageHit, language: str) -> Answer | None:
+        reading = self.read_page(asked.plain, hit.page_id, language, asked.tokens)
         if not reading.lines:
             return None
         pages = {page.language: page for page in self.store.pages_in_group(hit.group)}

@@ -4,7 +4,9 @@ from pathlib import Path
 
 import numpy as np
 
-from knowledge_base.index import IndexedText, IndexFolder, Manifest, VectorIndex
+from knowledge_base.coverage import LineTokens
+from knowledge_base.embedder import TokenVectors
+from knowledge_base.index import LINE_TOKENS, IndexedText, IndexFolder, Manifest, VectorIndex
 
 
 def _unit(vector: list[float]) -> np.ndarray:
@@ -45,9 +47,12 @@ def test_adding_a_key_again_replaces_its_vector() -> None:
 def test_folder_round_trip_keeps_items_and_vectors(tmp_path: Path) -> None:
     index = VectorIndex(2)
     index.add([_item("a", page_id=7, group="g", start=3, end=4)], _unit([1, 1])[None, :])
+    tokens = LineTokens()
+    tokens.add(["a"], [TokenVectors(_unit([1, 1])[None, :], np.array([5]), np.array([True]))])
     folder = IndexFolder(tmp_path / "index")
-    folder.save(Manifest(model="m", dimension=2, content_hash="h", counts={"t": 1}), {"t": index})
-    folder.save(Manifest(model="m", dimension=2, content_hash="h2"), {"t": index})
+    manifest = Manifest(model="m", dimension=2, content_hash="h", counts={"t": 1})
+    folder.save(manifest, {"t": index}, tokens)
+    folder.save(Manifest(model="m", dimension=2, content_hash="h2"), {"t": index}, tokens)
 
     loaded = folder.load(["t"])
     assert loaded is not None
@@ -56,6 +61,7 @@ def test_folder_round_trip_keeps_items_and_vectors(tmp_path: Path) -> None:
     item = next(iter(indexes["t"].items()))
     assert (item.page_id, item.group, item.start, item.end) == (7, "g", 3, 4)
     np.testing.assert_allclose(indexes["t"].vectors(["a"])[0], _unit([1, 1]), atol=1e-6)
+    assert LineTokens.load(tmp_path / "index" / LINE_TOKENS).keys() == {"a"}
     assert not (tmp_path / "index.new").exists() and not (tmp_path / "index.old").exists()
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
 from bot.storage.database import migrate, sync_engine
+from knowledge_base.coverage import PROJECTION_FILE, TokenProjection
 from knowledge_base.embedder import Embedder
 from knowledge_base.importers.integreat import import_integreat
 from knowledge_base.importers.omos import import_omos
@@ -133,13 +135,13 @@ def test_a_question_is_answered_from_the_lines_of_the_right_page(
     tmp_path: Path, pages_url: str, embedder: Embedder
 ) -> None:
     knowledge = open_knowledge_base(pages_url, embedder, tmp_path / "index")
-    query = knowledge.embed_question("Ab wann hat mein Kind Anspruch auf einen Kitaplatz?")
-    hits = knowledge.page_hits(query, "de", k=2)
+    asked = knowledge.question_pass("Ab wann hat mein Kind Anspruch auf einen Kitaplatz?", "de")
+    hits = knowledge.page_hits(asked.plain, "de", k=2)
     assert knowledge.store.page(hits[0].page_id).external_id == "11"
-    reading = knowledge.read_page(query, hits[0].page_id, "de")
+    reading = knowledge.read_page(asked.plain, hits[0].page_id, "de", asked.tokens)
     assert reading.lines and 2 in reading.lines
-    unrelated = knowledge.embed_question("Wer gewinnt die Fußball-Weltmeisterschaft?")
-    assert knowledge.read_page(unrelated, hits[0].page_id, "de").lines == ()
+    unrelated = knowledge.question_pass("Wer gewinnt die Fußball-Weltmeisterschaft?", "de")
+    assert knowledge.read_page(unrelated.plain, hits[0].page_id, "de", unrelated.tokens).lines == ()
 
     english = knowledge.embed_question("From what age does my child have a right to day care?")
     assert knowledge.store.page(knowledge.page_hits(english, "en", k=1)[0].page_id).language == "en"
@@ -151,6 +153,7 @@ def test_lotse_answers_from_a_page_only_when_the_page_search_gate_lets_it(
 ) -> None:
     calibration = tmp_path / "calibration"
     (calibration / "faq").mkdir(parents=True)
+    shutil.copy(CALIBRATION_DIR / PROJECTION_FILE, calibration)
     fitted = json.loads((CALIBRATION_DIR / "pages.json").read_text())
     gate = {"page_threshold": page_threshold, "page_lift_weight": 0.0}
     (calibration / "pages.json").write_text(json.dumps({**fitted, **gate}))
@@ -165,3 +168,47 @@ def test_lotse_answers_from_a_page_only_when_the_page_search_gate_lets_it(
         assert answer.page_id is not None and 2 in answer.lines
         assert "ersten Geburtstag" in (answer.text or "")
         assert answer.source is not None and answer.source.title == "Kinderbetreuung"
+
+
+def record_embeddings(embedder: Embedder, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Names the embedding method each text goes through from now on (the real model runs)."""
+    embedded: list[str] = []
+
+    def recorded(name: str) -> object:
+        real = getattr(embedder, name)
+
+        def call(texts: list[str], *args: object, **kwargs: object) -> object:
+            embedded.extend([name] * len(texts))
+            return real(texts, *args, **kwargs)
+
+        return call
+
+    for name in ("embed_documents", "embed_queries", "embed_with_tokens"):
+        monkeypatch.setattr(embedder, name, recorded(name))
+    return embedded
+
+
+def test_another_token_projection_embeds_the_lines_again_and_nothing_else(
+    tmp_path: Path, pages_url: str, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = open_knowledge_base(pages_url, embedder, tmp_path / "index")
+    calibration = tmp_path / "calibration"
+    shutil.copytree(CALIBRATION_DIR, calibration)
+    fitted = TokenProjection.load(CALIBRATION_DIR / PROJECTION_FILE, embedder.model_name).matrix
+    assert fitted is not None
+    narrower = TokenProjection(fitted[:, :64])
+    narrower.save(calibration / PROJECTION_FILE, Path(embedder.model_name).name)
+    embedded = record_embeddings(embedder, monkeypatch)
+
+    again = open_knowledge_base(
+        pages_url, embedder, tmp_path / "index", calibration_dir=calibration
+    )
+
+    # Passages keep their vectors; the labelled questions are embedded again for the FAQ
+    # thresholds, as on every rebuild.
+    assert "embed_documents" not in embedded
+    assert embedded.count("embed_with_tokens") == len(first.index.lines)
+    assert again.index.manifest.tokens == narrower.fingerprint() != first.index.manifest.tokens
+    asked = again.question_pass("Ab wann hat mein Kind Anspruch auf einen Kitaplatz?", "de")
+    kita = again.page_hits(asked.plain, "de", k=1)[0].page_id
+    assert again.reader.view(asked.plain, kita, "de", asked.tokens).coverage[0] > 0.5

@@ -102,6 +102,10 @@ def test_a_shared_pass_gives_the_encoders_vectors_when_asked_and_only_once(
     assert shared.crossed() is crossed
     assert crossed == pytest.approx(encoder.embed_pair(texts)[1], abs=1e-6)
     assert shared.plain == pytest.approx(embedder.embed_queries(texts), abs=1e-5)
+    _, tokens = embedder.embed_with_tokens(texts, "query")
+    for kept, alone in zip(shared.tokens, tokens, strict=True):
+        assert kept.ids.tolist() == alone.ids.tolist()
+        assert kept.vectors == pytest.approx(alone.vectors, abs=1e-4)
 
 
 def test_the_fitted_encoder_puts_questions_nearer_their_german_originals(
@@ -144,13 +148,14 @@ def test_the_encoder_ranks_pages_only_where_none_are_in_the_question_language(
     knowledge = opened()
     assert knowledge.cross_lingual is not None
     english = "From what age does my child have a right to day care?"
-    plain, crossed = knowledge.question_vectors(english, "en")
+    asked = knowledge.question_pass(english, "en")
+    plain, crossed = asked.plain, asked.crossed()
     assert crossed is not None
     assert plain == pytest.approx(knowledge.embed_question(english), abs=1e-5)
     assert knowledge.crosses_languages("en")
     assert not knowledge.crosses_languages("de")
     assert not knowledge.crosses_languages("tr")  # not fitted for Turkish
-    assert knowledge.question_vectors(english, "tr")[1] is None
+    assert knowledge.question_pass(english, "tr").crossed() is None
     ranked = knowledge.rank_pages(plain, crossed, "en", k=2)
     assert knowledge.store.page(ranked[0].page_id).external_id == "11"
     searched = knowledge.page_hits(knowledge.page_queries(plain[None, :], "en")[0], "en")
@@ -159,7 +164,7 @@ def test_the_encoder_ranks_pages_only_where_none_are_in_the_question_language(
     import_omos(store, omos_file(tmp_path / "en.jsonl", "en", {11: KITA_EN}), progress=False)
     knowledge = opened()
     assert not knowledge.crosses_languages("en")
-    assert knowledge.question_vectors(english, "en")[1] is None
+    assert knowledge.question_pass(english, "en").crossed() is None
     best = knowledge.rank_pages(plain, None, "en")[0]
     assert knowledge.store.page(best.page_id).language == "en"
 
@@ -176,7 +181,8 @@ def test_the_gate_judges_the_plain_search_and_the_encoder_chooses_the_page(
         url, embedder, tmp_path / "index", calibration_dir=calibration, engine=engine
     )
     english = "From what age does my child have a right to day care?"
-    plain, crossed = knowledge.question_vectors(english, "en")
+    asked = knowledge.question_pass(english, "en")
+    plain, crossed = asked.plain, asked.crossed()
     searched = knowledge.page_hits(knowledge.page_queries(plain[None, :], "en")[0], "en")
     ranked = knowledge.rank_pages(plain, crossed, "en")
     # the encoder's scores run higher than the plain search's

@@ -6,13 +6,14 @@ import numpy as np
 import pytest
 
 from knowledge_base.calibration import load_page_calibration
+from knowledge_base.coverage import PROJECTION_FILE, LineTokens, TokenProjection
 from knowledge_base.documents import page_lines
 from knowledge_base.embedder import Embedder
 from knowledge_base.index import VectorIndex
-from knowledge_base.indexer import embed_texts
+from knowledge_base.indexer import add_lines
 from knowledge_base.loader import CALIBRATION_DIR
 from knowledge_base.models import Page
-from knowledge_base.reader import LINE_FEATURES, Reader, ReaderParams, line_features
+from knowledge_base.reader import LINE_FEATURES, PAGE_FEATURES, Reader, ReaderParams, line_features
 
 KITA = [
     "Kita",
@@ -25,7 +26,8 @@ KITA = [
 
 
 @pytest.fixture(scope="module")
-def lines_index(embedder: Embedder) -> VectorIndex:
+def indexed(embedder: Embedder) -> tuple[VectorIndex, LineTokens]:
+    """The page's lines and their tokens, as the indexer stores them."""
     page = Page(
         id=1,
         origin="test",
@@ -36,10 +38,16 @@ def lines_index(embedder: Embedder) -> VectorIndex:
         content="\n".join(KITA),
         content_hash="-",
     )
-    texts = page_lines(page)
     index = VectorIndex(embedder.dimension)
-    index.add(texts, embed_texts(embedder, texts))
-    return index
+    projection = TokenProjection.load(CALIBRATION_DIR / PROJECTION_FILE, embedder.model_name)
+    tokens = LineTokens(projection)
+    add_lines(index, tokens, page_lines(page), embedder)
+    return index, tokens
+
+
+@pytest.fixture(scope="module")
+def lines_index(indexed: tuple[VectorIndex, LineTokens]) -> VectorIndex:
+    return indexed[0]
 
 
 def test_features_describe_where_a_line_stands_on_its_page() -> None:
@@ -84,12 +92,36 @@ def test_parameters_survive_the_calibration_file() -> None:
 
 
 def test_the_fitted_parameters_load_and_answer(
-    lines_index: VectorIndex, embedder: Embedder
+    indexed: tuple[VectorIndex, LineTokens], embedder: Embedder
 ) -> None:
+    index, line_tokens = indexed
     values = load_page_calibration(CALIBRATION_DIR / "pages.json")
     params = ReaderParams.from_dict(values)
     assert params.line_weights.shape == (len(LINE_FEATURES),)
-    question = embedder.embed_queries(["Wo melde ich mein Kind für die Kita an?"])[0]
-    reading = Reader(lines_index, params).read(question, 1, "de")
+    assert params.answer_weights.shape == (len(PAGE_FEATURES),)
+    vectors, tokens = embedder.embed_with_tokens(
+        ["Wo melde ich mein Kind für die Kita an?"], "query"
+    )
+    reading = Reader(index, params, line_tokens).read(vectors[0], 1, "de", tokens[0])
     assert 0.0 <= reading.answerable <= 1.0
     assert set(reading.lines) <= {0, 1, 3, 4, 5}
+
+
+def test_a_page_that_lacks_a_word_of_the_question_covers_it_less(
+    indexed: tuple[VectorIndex, LineTokens], embedder: Embedder
+) -> None:
+    """The page says who has a right to a Kita place and where to register, not what it costs."""
+    index, tokens = indexed
+    reader = Reader(index, ReaderParams(), tokens)
+    questions = [
+        "Ab wann hat mein Kind Anspruch auf einen Kitaplatz?",
+        "Wie viel kostet ein Kitaplatz im Monat?",
+    ]
+    vectors, question_tokens = embedder.embed_with_tokens(questions, "query")
+    covered, lacking = (
+        reader.view(vector, 1, "de", token)
+        for vector, token in zip(vectors, question_tokens, strict=True)
+    )
+    assert covered is not None and lacking is not None
+    assert covered.coverage[0] > lacking.coverage[0]
+    assert reader.view(vectors[0], 1, "de").coverage.tolist() == [0.0, 0.0]
