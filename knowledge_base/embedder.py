@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -111,44 +111,57 @@ class Embedder:
     ) -> tuple[np.ndarray, list[TokenVectors]]:
         """The unit vectors of `texts` with `prompt` ("query" or "document"), as `_encode`
         gives them, and their token vectors from the same pass (knowledge_base/coverage.py)."""
-        import torch
         from tqdm import tqdm
 
-        model = self.model
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
         tokens: list[TokenVectors | None] = [None] * len(texts)
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))  # less padding
         starts = range(0, len(texts), self._batch_size)
         for start in tqdm(starts, desc="Batches", disable=not progress):
             batch = order[start : start + self._batch_size]
-            features = model.preprocess([texts[i] for i in batch], prompt=model.prompts.get(prompt))
-            inputs = {key: features[key] for key in MODEL_INPUTS if key in features}
-            with torch.inference_mode():
-                hidden = model[0].auto_model(**inputs).last_hidden_state
-            mask = inputs["attention_mask"]
-            vectors[batch] = mean_unit(hidden, mask).float().numpy()
-            for row, i in enumerate(batch):
-                tokens[i] = self.token_vectors(
-                    hidden[row], inputs["input_ids"][row], mask[row], prompt
-                )
+            output, inputs = self.forward([texts[i] for i in batch], prompt)
+            vectors[batch] = mean_unit(output.last_hidden_state, inputs["attention_mask"]).numpy()
+            for i, token in zip(batch, self.token_vectors(output, inputs, prompt), strict=True):
+                tokens[i] = token
         return vectors, [token for token in tokens if token is not None]
 
-    def token_vectors(
-        self, hidden: torch.Tensor, input_ids: torch.Tensor, mask: torch.Tensor, prompt: str
-    ) -> TokenVectors:
-        """One text's row of a pass: its tokens after the prompt, before the end token."""
+    def forward(
+        self, texts: Sequence[str], prompt: str, *, hidden_states: bool = False
+    ) -> tuple[Any, dict[str, torch.Tensor]]:
+        """One batch through the transformer, with the model's `prompt` and truncation: its
+        output (and every layer's, with `hidden_states`) and its inputs."""
         import torch
 
-        kept = mask.bool()
+        model = self.model
+        features = model.preprocess(list(texts), prompt=model.prompts.get(prompt))
+        inputs = {key: features[key] for key in MODEL_INPUTS if key in features}
+        with torch.inference_mode():
+            output = model[0].auto_model(**inputs, output_hidden_states=hidden_states)
+        return output, inputs
+
+    def token_vectors(
+        self, output: Any, inputs: Mapping[str, torch.Tensor], prompt: str
+    ) -> list[TokenVectors]:
+        """Each text's tokens from a `forward` pass: after the prompt, before the end token."""
+        import torch
+
         skip = 1 + self._prompt_tokens(prompt)  # the start token, then the prompt's
-        states = hidden[kept][skip:-1].float()
-        ids = input_ids[kept][skip:-1].numpy()
-        pieces = self.model.tokenizer.convert_ids_to_tokens(ids.tolist())
-        return TokenVectors(
-            torch.nn.functional.normalize(states, dim=-1).numpy(),
-            ids.astype(np.int32),
-            np.array([any(char.isalnum() for char in piece) for piece in pieces], dtype=bool),
-        )
+        result = []
+        for hidden, ids, mask in zip(
+            output.last_hidden_state, inputs["input_ids"], inputs["attention_mask"], strict=True
+        ):
+            kept = mask.bool()
+            states = hidden[kept][skip:-1].float()
+            own = ids[kept][skip:-1].numpy()
+            pieces = self.model.tokenizer.convert_ids_to_tokens(own.tolist())
+            result.append(
+                TokenVectors(
+                    torch.nn.functional.normalize(states, dim=-1).numpy(),
+                    own.astype(np.int32),
+                    np.array([any(c.isalnum() for c in piece) for piece in pieces], dtype=bool),
+                )
+            )
+        return result
 
     def _prompt_tokens(self, prompt: str) -> int:
         """How many tokens the prompt takes before the text; its trailing space joins the

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from knowledge_base.embedder import MODEL_INPUTS, Embedder, TokenVectors, mean_unit
+from knowledge_base.embedder import Embedder, TokenVectors, mean_unit
 
 if TYPE_CHECKING:
     import torch
@@ -123,20 +123,9 @@ class CrossLingualEncoder:
     def shared_pass(self, texts: Sequence[str]) -> SharedPass:
         """`texts` (one batch) through the plain model, keeping the output of the layers both
         encoders share, so that this encoder's vectors cost only the updated layers."""
-        import torch
-
-        model = self.embedder.model
-        features = model.preprocess(list(texts), prompt=model.prompts.get("query"))
-        inputs = {key: features[key] for key in MODEL_INPUTS if key in features}
-        with torch.inference_mode():
-            output = model[0].auto_model(**inputs, output_hidden_states=True)
-            plain = mean_unit(output.last_hidden_state, inputs["attention_mask"])
-        tokens = [
-            self.embedder.token_vectors(hidden, ids, mask, "query")
-            for hidden, ids, mask in zip(
-                output.last_hidden_state, inputs["input_ids"], inputs["attention_mask"], strict=True
-            )
-        ]
+        output, inputs = self.embedder.forward(texts, "query", hidden_states=True)
+        plain = mean_unit(output.last_hidden_state, inputs["attention_mask"])
+        tokens = self.embedder.token_vectors(output, inputs, "query")
         return SharedPass(
             plain.float().numpy(),
             tokens,
