@@ -5,9 +5,10 @@ one gives each line a probability of belonging to the answer from how its cosine
 question compares with the rest of the page; the other gives the page a probability of
 answering at all from the best line probabilities. Line cosine alone ranks answer lines only
 weakly, but where a line stands on its page (its gap to the best line, its neighbours) says
-more; whether the page answers at all, how well its tokens cover the question's words
-(knowledge_base/coverage.py). Features come from the line and token vectors stored at indexing
-time, so reading costs two small matrix products and a few array operations.
+more. Whether the page answers at all, the page model also judges by how well its tokens cover
+the words of the question (knowledge_base/coverage.py). Features come from the line and token
+vectors stored at indexing time, so reading costs two small matrix products and a few array
+operations.
 """
 
 from __future__ import annotations
