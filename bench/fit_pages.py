@@ -8,8 +8,11 @@ for the other languages, against the page in the question's own language (the tw
 no-answer F1 on line probabilities predicted out of fold (pages held out), and then the answer
 threshold again for each kind of reading (question language, page language) it has enough
 of. It also fits the page search's gate (`page_threshold`, `page_lift_weight`: is the best
-page found sure enough to read?) the way entries' answerability is fitted. Every parameter
-goes to knowledge_base/calibration/pages.json, which the knowledge base loads. Run
+page found sure enough to read?) the way entries' answerability is fitted. The page model
+also learns from how far the page it reads stood behind the best page of the search that
+`python -m bench.omos` makes for that reading (over German pages only for a German page, over
+the question's language's pages for its own). Every parameter goes to
+knowledge_base/calibration/pages.json, which the knowledge base loads. Run
 `python -m bench.fit_adapter` and `python -m bench.fit_token_projection` first: the gate sees
 page search as Lotse runs it, the page model coverage as the reader computes it. Dev is never
 read.
@@ -27,9 +30,9 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.omos import DEFAULT_MODEL, read_questions
-from bench.omos_kb import open_omos
-from bench.omos_metrics import harmonic
+from bench.omos import DEFAULT_MODEL, read_questions, search_gap
+from bench.omos_kb import OmosKnowledge, open_omos
+from bench.omos_metrics import RANKED_PAGES, harmonic
 from bench.stack import ROOT
 from knowledge_base.answerability import RANKED_HITS, fit_answerability
 from knowledge_base.embedder import Embedder
@@ -65,6 +68,7 @@ class Example:
     reading: str  # reader.reading_key: "fr" (French page) or "fr>de" (German page)
     group: int  # the OMoS page id: folds hold pages out
     coverage: np.ndarray  # the page's tokens' coverage of the question (PageView.coverage)
+    search_gap: float  # the page's search score minus the best page's (bench.omos.search_gap)
 
     @property
     def answerable(self) -> bool:
@@ -193,7 +197,7 @@ def fit(examples: Sequence[Example]) -> tuple[ReaderParams, float, float]:
     oof = out_of_fold_lines(examples)
     summaries = np.array(
         [
-            page_features(p, e.scores, e.same_language, e.coverage)
+            page_features(p, e.scores, e.same_language, e.coverage, e.search_gap)
             for p, e in zip(oof, examples, strict=True)
         ]
     )
@@ -228,8 +232,10 @@ def collect(
 ) -> list[Example]:
     """Every question of `split` read against the German page and, where `page_languages` has
     it, the page in its own language."""
+    embedder = Embedder(model)
     files = [data / "pages" / f"{code}.jsonl" for code in sorted({*page_languages, BASE_LANGUAGE})]
-    omos = open_omos(files, Embedder(model))
+    omos = open_omos(files, embedder)
+    german = open_omos([data / "pages" / f"{BASE_LANGUAGE}.jsonl"], embedder)
     reader = omos.knowledge.reader
     examples = []
     for language in languages:
@@ -244,6 +250,8 @@ def collect(
                 own = own or page
                 if page is None or own is None or len(page.lines) != len(own.lines):
                     continue
+                searched = german if page_language == BASE_LANGUAGE else omos
+                gap = searched_gap(searched, record, language)
                 view = reader.view(vector, page.id, language, token)
                 if view is None:
                     continue
@@ -257,9 +265,18 @@ def collect(
                         view.reading,
                         int(record["pageId"]),
                         view.coverage,
+                        gap,
                     )
                 )
     return examples
+
+
+def searched_gap(omos: OmosKnowledge, record: dict, language: str) -> float:
+    """`search_gap` of the question's page in the search `python -m bench.omos` makes."""
+    knowledge = omos.knowledge
+    asked = knowledge.question_pass(record["question"], language)
+    hits = knowledge.rank_pages(asked.plain, asked.crossed(), language, k=RANKED_PAGES)
+    return search_gap(omos, hits, int(record["pageId"]))
 
 
 def gate_examples(

@@ -6,8 +6,9 @@ Builds (or reuses, see bench/omos_kb.py) a knowledge base of the pages files wit
 code, then for every question writes one JSON line to OUT:
 `{"id", "ranked_page_ids", "answer_sentences", "answerable"}`. Pages are searched in the
 question's language where the knowledge base has it; the answer is read from the gold page in
-that same language, as Lotse would answer had it retrieved that page. The gold answers are read
-only to score. Prints a table per question language and, last, the summary line.
+that same language, as Lotse would answer had it retrieved that page, knowing how far behind
+the best page its search put it. The gold answers are read only to score. Prints a table per
+question language and, last, the summary line.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import os
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
@@ -34,6 +35,7 @@ from bench.omos_metrics import (
 )
 from knowledge_base.embedder import Embedder
 from knowledge_base.models import Page
+from knowledge_base.retriever import PageHit
 
 DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "var" / "models" / "multilingual-e5-small"
 
@@ -62,6 +64,15 @@ def page_to_read(omos: OmosKnowledge, page_id: int, search_language: str, asked:
     raise ValueError(f"page {page_id} is not in the knowledge base: wrong pages files?")
 
 
+def search_gap(omos: OmosKnowledge, hits: Sequence[PageHit], page_id: int) -> float:
+    """The page's (an OMoS id) search score minus the best page's, as the reader takes it; a
+    page behind the last of `hits` counts as that one."""
+    if not hits:
+        return 0.0
+    scores = [hit.score for hit in hits if omos.omos_id(hit.page_id) == page_id]
+    return (scores[0] if scores else hits[-1].score) - hits[0].score
+
+
 def predict(omos: OmosKnowledge, record: dict) -> Prediction:
     knowledge = omos.knowledge
     language = record["language"]
@@ -69,7 +80,8 @@ def predict(omos: OmosKnowledge, record: dict) -> Prediction:
     hits = knowledge.rank_pages(asked.plain, asked.crossed(), language, k=RANKED_PAGES)
     search_language = hits[0].evidence.language if hits else language
     page = page_to_read(omos, record["pageId"], search_language, language)
-    reading = knowledge.read_page(asked.plain, page.id, language, asked.tokens)
+    gap = search_gap(omos, hits, int(record["pageId"]))
+    reading = knowledge.read_page(asked.plain, page.id, language, asked.tokens, gap)
     return Prediction(
         id=int(record["id"]),
         ranked_page_ids=tuple(omos.omos_id(hit.page_id) for hit in hits),

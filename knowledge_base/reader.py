@@ -6,9 +6,10 @@ question compares with the rest of the page; the other gives the page a probabil
 answering at all from the best line probabilities. Line cosine alone ranks answer lines only
 weakly, but where a line stands on its page (its gap to the best line, its neighbours) says
 more. Whether the page answers at all, the page model also judges by how well its tokens cover
-the words of the question (knowledge_base/coverage.py). Features come from the line and token
-vectors stored at indexing time, so reading costs two small matrix products and a few array
-operations.
+the words of the question (knowledge_base/coverage.py) and by how far the page stands behind
+the best page of the search (0 for the best page itself, the one Lotse answers from). Features
+come from the line and token vectors stored at indexing time, so reading costs two small matrix
+products and a few array operations.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ PAGE_FEATURES = (
     "spread",
     "same_language",
     *COVERAGE_FEATURES,
+    "search_gap",
 )
 THRESHOLD_PREFIX = "answer_threshold."
 
@@ -106,6 +108,7 @@ class ReaderParams:
     answer_same_language: float = 0.0
     answer_coverage: float = 0.0
     answer_coverage_low: float = 0.0
+    answer_search_gap: float = 0.0
     line_threshold: float = 0.5
     answer_threshold: float = 0.5
     # The page model is sure to a different degree for each question language, and more so
@@ -206,10 +209,14 @@ def line_features(
 
 
 def page_features(
-    probabilities: np.ndarray, scores: np.ndarray, same_language: bool, coverage: np.ndarray
+    probabilities: np.ndarray,
+    scores: np.ndarray,
+    same_language: bool,
+    coverage: np.ndarray,
+    search_gap: float = 0.0,
 ) -> np.ndarray:
-    """PAGE_FEATURES of one page for one question, from its line probabilities and cosines and
-    its tokens' coverage of the question."""
+    """PAGE_FEATURES of one page for one question, from its line probabilities and cosines,
+    its tokens' coverage of the question and its search score minus the best page's."""
     top = np.sort(probabilities)[::-1]
     return np.array(
         [
@@ -220,6 +227,7 @@ def page_features(
             scores.max() - scores.mean(),
             float(same_language),
             *coverage,
+            search_gap,
         ]
     )
 
@@ -283,16 +291,18 @@ class Reader:
         page_id: int,
         language: str | None = None,
         tokens: TokenVectors | None = None,
+        search_gap: float = 0.0,
     ) -> Reading:
         """The answer lines for a question in `language` (None: the page's own language);
-        `tokens`, its token vectors, tell whether the page covers the whole question."""
+        `tokens`, its token vectors, tell whether the page covers the whole question, and
+        `search_gap` (≤ 0) how far the page stood behind the best page when it was searched."""
         view = self.view(query, page_id, language, tokens)
         if view is None:
             return Reading(())
         params = self.params
         probabilities = sigmoid(view.features @ params.line_weights + params.line_bias)
         summary = page_features(
-            probabilities, view.scores, same_language(view.reading), view.coverage
+            probabilities, view.scores, same_language(view.reading), view.coverage, search_gap
         )
         answerable = float(sigmoid(summary @ params.answer_weights + params.answer_bias))
         threshold = params.answer_threshold_for(view.reading)

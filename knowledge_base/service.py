@@ -154,12 +154,18 @@ class KnowledgeBase:
         return self.retriever.pages(search, k, language=language)
 
     def read_page(
-        self, query: np.ndarray, page_id: int, language: str, tokens: TokenVectors | None = None
+        self,
+        query: np.ndarray,
+        page_id: int,
+        language: str,
+        tokens: TokenVectors | None = None,
+        search_gap: float = 0.0,
     ) -> Reading:
         """The lines of one page that answer a question in `language` (`query`: its plain
-        vector, which the reader was fitted on; `tokens`: its token vectors); none when it
-        does not."""
-        return self.reader.read(query, page_id, language, tokens)
+        vector, which the reader was fitted on; `tokens`: its token vectors; `search_gap`: the
+        page's search score minus the best page's, 0 for the best page); none when it does
+        not."""
+        return self.reader.read(query, page_id, language, tokens, search_gap)
 
     def _entry_answer(self, hit: EntryHit, language: str) -> Answer:
         entry = self.store.entry(hit.entry_id)

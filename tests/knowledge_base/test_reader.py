@@ -107,6 +107,27 @@ def test_the_fitted_parameters_load_and_answer(
     assert set(reading.lines) <= {0, 1, 3, 4, 5}
 
 
+def test_a_page_far_behind_the_best_one_in_the_search_answers_less_surely(
+    indexed: tuple[VectorIndex, LineTokens], embedder: Embedder
+) -> None:
+    """The fitted page model: a page the search put well behind another is less likely the
+    one that answers; the best page itself (gap 0) is what Lotse reads."""
+    index, line_tokens = indexed
+    reader = Reader(
+        index,
+        ReaderParams.from_dict(load_page_calibration(CALIBRATION_DIR / "pages.json")),
+        line_tokens,
+    )
+    vectors, tokens = embedder.embed_with_tokens(
+        ["Wo melde ich mein Kind für die Kita an?"], "query"
+    )
+    best, behind = (
+        reader.read(vectors[0], 1, "de", tokens[0], search_gap=gap) for gap in (0.0, -0.05)
+    )
+    assert behind.answerable < best.answerable
+    assert reader.read(vectors[0], 1, "de", tokens[0]) == best
+
+
 def test_a_page_that_lacks_a_word_of_the_question_covers_it_less(
     indexed: tuple[VectorIndex, LineTokens], embedder: Embedder
 ) -> None:
