@@ -30,9 +30,9 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.omos import DEFAULT_MODEL, read_questions, search_gap
-from bench.omos_kb import OmosKnowledge, open_omos
-from bench.omos_metrics import RANKED_PAGES, harmonic
+from bench.omos import DEFAULT_MODEL, read_questions, search_gap, search_pages
+from bench.omos_kb import open_omos
+from bench.omos_metrics import harmonic
 from bench.stack import ROOT
 from knowledge_base.answerability import RANKED_HITS, fit_answerability
 from knowledge_base.embedder import Embedder
@@ -251,7 +251,8 @@ def collect(
                 if page is None or own is None or len(page.lines) != len(own.lines):
                     continue
                 searched = german if page_language == BASE_LANGUAGE else omos
-                gap = searched_gap(searched, record, language)
+                _, hits = search_pages(searched, record)
+                gap = search_gap(searched, hits, int(record["pageId"]))
                 view = reader.view(vector, page.id, language, token)
                 if view is None:
                     continue
@@ -269,14 +270,6 @@ def collect(
                     )
                 )
     return examples
-
-
-def searched_gap(omos: OmosKnowledge, record: dict, language: str) -> float:
-    """`search_gap` of the question's page in the search `python -m bench.omos` makes."""
-    knowledge = omos.knowledge
-    asked = knowledge.question_pass(record["question"], language)
-    hits = knowledge.rank_pages(asked.plain, asked.crossed(), language, k=RANKED_PAGES)
-    return search_gap(omos, hits, int(record["pageId"]))
 
 
 def gate_examples(

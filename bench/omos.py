@@ -36,6 +36,7 @@ from bench.omos_metrics import (
 from knowledge_base.embedder import Embedder
 from knowledge_base.models import Page
 from knowledge_base.retriever import PageHit
+from knowledge_base.service import QuestionPass
 
 DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "var" / "models" / "multilingual-e5-small"
 
@@ -73,11 +74,18 @@ def search_gap(omos: OmosKnowledge, hits: Sequence[PageHit], page_id: int) -> fl
     return (scores[0] if scores else hits[-1].score) - hits[0].score
 
 
-def predict(omos: OmosKnowledge, record: dict) -> Prediction:
+def search_pages(omos: OmosKnowledge, record: dict) -> tuple[QuestionPass, list[PageHit]]:
+    """The question's pass through the model and the pages Lotse ranks for it."""
     knowledge = omos.knowledge
     language = record["language"]
     asked = knowledge.question_pass(record["question"], language)
-    hits = knowledge.rank_pages(asked.plain, asked.crossed(), language, k=RANKED_PAGES)
+    return asked, knowledge.rank_pages(asked.plain, asked.crossed(), language, k=RANKED_PAGES)
+
+
+def predict(omos: OmosKnowledge, record: dict) -> Prediction:
+    knowledge = omos.knowledge
+    language = record["language"]
+    asked, hits = search_pages(omos, record)
     search_language = hits[0].evidence.language if hits else language
     page = page_to_read(omos, record["pageId"], search_language, language)
     gap = search_gap(omos, hits, int(record["pageId"]))
