@@ -98,13 +98,19 @@ class ActionChangeLanguage(Action):
 
 
 def _requested_language(tracker: Tracker) -> str | None:
-    """NLU maps language names to codes; where it missed one, the name is looked up."""
-    entity = next(tracker.get_latest_entity_values("language"), None)
-    if entity in SUPPORTED_LANGUAGES:
-        return entity
-    return language_named_in(entity or "") or language_named_in(
-        tracker.latest_message.get("text") or ""
-    )
+    """NLU maps language names to codes; where it missed one, the name is looked up. A
+    message that names two ("from English to German") asks for the one not spoken now."""
+    metadata = tracker.latest_message.get("metadata") or {}
+    current = metadata.get("language") or tracker.get_slot("language")
+    named = [
+        entity if entity in SUPPORTED_LANGUAGES else language_named_in(entity, current=current)
+        for entity in tracker.get_latest_entity_values("language")
+    ]
+    others = [code for code in named if code and code != current]
+    if others:
+        return others[-1]
+    text = tracker.latest_message.get("text") or ""
+    return language_named_in(text, current=current) or next(filter(None, named), None)
 
 
 class ActionRecordFeedback(Action):

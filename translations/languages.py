@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -261,17 +262,38 @@ LANGUAGE_NAMES: dict[str, tuple[str, ...]] = {
 }
 
 
-def language_named_in(text: str, supported: tuple[str, ...] = SUPPORTED_LANGUAGES) -> str | None:
-    """The language a message names, preferring the longest name ("po polsku" over "polsku")."""
+def language_named_in(
+    text: str, supported: tuple[str, ...] = SUPPORTED_LANGUAGES, *, current: str | None = None
+) -> str | None:
+    """The language a message asks for. A name counts where a word starts with it (a short
+    one only as a whole word: "دری" is also the end of "مادری", mother tongue). Where a
+    message names two languages ("from English to German"), one other than the `current`
+    language wins, and of those the one named last."""
     folded = _folded(text)
     found = [
-        (len(name), code)
-        for code, names in LANGUAGE_NAMES.items()
+        (match.start(), match.end(), code)
+        for code, pattern in _NAME_PATTERNS.items()
         if code in supported
-        for name in (*names, LANGUAGES[code].endonym)
-        if _folded(name) in folded
+        for match in pattern.finditer(folded)
     ]
-    return max(found)[1] if found else None
+    named = [
+        (start, code)
+        for start, end, code in found
+        if not any(s <= start and end <= e and (s, e) != (start, end) for s, e, _ in found)
+    ]
+    others = [item for item in named if item[1] != current]
+    return max(others or named)[1] if named else None
+
+
+def _name_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    """Arabic script writes the article "ال", the prepositions "ب" (in) and "ل" (to) and the
+    conjunctions "و" and "ف" onto the next word: "بالعربي" is "in Arabic"."""
+    alternatives = []
+    for name in sorted({_folded(name) for name in names}, key=len, reverse=True):
+        clitics = "[وف]?[بلك]?(?:ال)?" if _ARABIC_SCRIPT.match(name) else ""
+        ending = "" if len(name) >= _MIN_PREFIX_NAME else r"(?!\w)"
+        alternatives.append(clitics + re.escape(name) + ending)
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + ")")
 
 
 def _folded(text: str) -> str:
@@ -279,3 +301,12 @@ def _folded(text: str) -> str:
     that "ingilizce" lacks, and "romana" is how many type "română"."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+_ARABIC_SCRIPT = re.compile("[\u0600-\u06ff]")
+# Names this long or longer also match as the start of a longer word ("polski" in
+# "polskiego"); shorter ones only as a word of their own.
+_MIN_PREFIX_NAME = 5
+_NAME_PATTERNS = {
+    code: _name_pattern((*names, LANGUAGES[code].endonym)) for code, names in LANGUAGE_NAMES.items()
+}

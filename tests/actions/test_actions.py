@@ -175,3 +175,22 @@ async def test_the_original_is_shown_for_the_last_entry(api: LotseApi) -> None:
 
     nothing, _ = await run(actions.ActionShowOriginal(), tracker("/show_original"))
     assert [m["response"] for m in nothing] == ["utter_no_original"]
+
+
+@pytest.mark.parametrize(
+    ("text", "entities", "current", "chosen"),
+    [
+        ("switch from English to German", ["en", "de"], "en", "de"),
+        ("switch from German to English", [], "de", "en"),
+        ("Can you answer in Arabic instead of English?", ["ar", "en"], "en", "ar"),
+        ("Deutsch bitte", ["de"], "de", "de"),
+    ],
+)
+async def test_a_change_of_language_takes_the_language_not_spoken_now(
+    api: LotseApi, text: str, entities: list[str], current: str, chosen: str
+) -> None:
+    asked = tracker(text, entities=[{"entity": "language", "value": code} for code in entities])
+    asked.latest_message["metadata"] = {"language": current}
+    messages, events = await run(actions.ActionChangeLanguage(), asked)
+    assert [m["response"] for m in messages] == ["utter_language_changed"]
+    assert events == [SlotSet("language", chosen)]

@@ -106,3 +106,35 @@ def test_an_explicit_choice_wins(detector: LanguageDetector) -> None:
 )
 def test_language_named_in_a_message(text: str, language: str | None) -> None:
     assert language_named_in(text) == language
+
+
+@pytest.mark.parametrize(
+    ("text", "current", "language"),
+    [
+        ("switch from English to German", "en", "de"),
+        ("switch from English to German", None, "de"),
+        ("Can you speak Arabic instead of English?", "en", "ar"),
+        ("говорите по-русски", "uk", "ru"),
+        ("Deutsch bitte", "de", "de"),
+    ],
+)
+def test_of_two_languages_named_the_one_not_spoken_wins(
+    text: str, current: str | None, language: str
+) -> None:
+    assert language_named_in(text, current=current) == language
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("می‌خواهم به زبان مادری‌ام صحبت کنم", None),  # "مادری", mother tongue, ends in "دری"
+        ("به دری صحبت کن", "fa"),
+        ("وبالعربية لو سمحت", "ar"),
+        ("mów po polsku", "pl"),
+        ("nie rozumiem polskiego", "pl"),
+    ],
+)
+def test_a_language_name_counts_where_a_word_starts_with_it(
+    text: str, language: str | None
+) -> None:
+    assert language_named_in(text) == language
