@@ -1,14 +1,18 @@
-from bench.faq import Asked, percent, tally
+from bench.faq import Asked, held_out_decisions, percent, tally
+
+
+def asked(language: str, expected: str | None, best: str, top: float = 0.9) -> Asked:
+    return Asked(language, expected, best, (top, top - 0.1))
 
 
 def test_tally_counts_right_answers_and_declines_per_language() -> None:
     tallies = tally(
         [
-            Asked("fr", "wohngeld", "wohngeld", answered=True),
-            Asked("fr", "wohngeld", "wohngeld", answered=False),
-            Asked("fr", "kita-place", "wohngeld", answered=True),
-            Asked("fr", None, "wohngeld", answered=False),
-            Asked("pl", None, "wohngeld", answered=True),
+            (asked("fr", "wohngeld", "wohngeld"), True),
+            (asked("fr", "wohngeld", "wohngeld"), False),
+            (asked("fr", "kita-place", "wohngeld"), True),
+            (asked("fr", None, "wohngeld"), False),
+            (asked("pl", None, "wohngeld"), True),
         ]
     )
     french, polish, every = tallies["fr"], tallies["pl"], tallies["all"]
@@ -18,3 +22,10 @@ def test_tally_counts_right_answers_and_declines_per_language() -> None:
     assert (every.covered, every.uncovered, every.declined) == (3, 2, 1)
     assert percent(french.answered_right, french.covered) == "33.3"
     assert percent(polish.best_right, polish.covered) == "–"
+
+
+def test_held_out_decisions_answer_what_scores_like_the_right_answers() -> None:
+    right = [asked("de", "wohngeld", "wohngeld", top=0.95 + i / 1000) for i in range(20)]
+    wrong = [asked("de", None, "wohngeld", top=0.80 + i / 1000) for i in range(20)]
+    answered = held_out_decisions(right + wrong)
+    assert answered == [True] * 20 + [False] * 20
