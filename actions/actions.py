@@ -99,9 +99,10 @@ class ActionChangeLanguage(Action):
 
 def _requested_language(tracker: Tracker) -> str | None:
     """NLU maps language names to codes; where it missed one, the name is looked up. A
-    message that names two ("from English to German") asks for the one not spoken now."""
-    metadata = tracker.latest_message.get("metadata") or {}
-    current = metadata.get("language") or tracker.get_slot("language")
+    message that names two ("from English to German") asks for the one the conversation is
+    not in yet; a first message ("switch from French to English") has no such language yet,
+    and the last one named wins."""
+    current = _language_before(tracker)
     named = [
         entity if entity in SUPPORTED_LANGUAGES else language_named_in(entity, current=current)
         for entity in tracker.get_latest_entity_values("language")
@@ -111,6 +112,13 @@ def _requested_language(tracker: Tracker) -> str | None:
         return others[-1]
     text = tracker.latest_message.get("text") or ""
     return language_named_in(text, current=current) or next(filter(None, named), None)
+
+
+def _language_before(tracker: Tracker) -> str | None:
+    """The conversation's language before the latest message, which the app passes on: the
+    app may have switched to the language the message itself is written in."""
+    metadata = tracker.latest_message.get("metadata") or {}
+    return metadata.get("language_before")
 
 
 class ActionRecordFeedback(Action):

@@ -47,6 +47,8 @@ class ConversationView:
 class Received:
     conversation: ConversationView
     message_id: int
+    # The conversation's language before this message settled it; None for a first message.
+    language_before: str | None = None
 
 
 LanguageRule = Callable[[ConversationView | None], LanguageChoice]
@@ -76,6 +78,7 @@ class ConversationStore:
         now = utcnow()
         async with self._sessions.begin() as session:
             row = await session.scalar(select(Conversation).where(Conversation.key == key))
+            language_before = row.language if row else None
             choice = choose_language(ConversationView.of(row) if row else None)
             if row is None:
                 row = Conversation(key=key, channel=channel, created_at=now)
@@ -92,7 +95,7 @@ class ConversationStore:
             )
             session.add(message)
             await session.flush()
-            return Received(ConversationView.of(row), message.id)
+            return Received(ConversationView.of(row), message.id, language_before)
 
     async def record_replies(
         self, received: Received, replies: Sequence[dict], status: DeliveryStatus

@@ -66,7 +66,11 @@ async def _ask_rasa(
 ) -> list[dict[str, Any]]:
     conversation = received.conversation
     conversations = app[keys.CONVERSATIONS]
-    metadata = {"language": conversation.language, "channel": incoming.channel}
+    metadata = {
+        "language": conversation.language,
+        "language_before": received.language_before,
+        "channel": incoming.channel,
+    }
     try:
         replies = await app[keys.RASA].send(conversation.key, incoming.text, metadata)
     except RasaUnavailable as error:

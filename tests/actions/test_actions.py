@@ -178,19 +178,28 @@ async def test_the_original_is_shown_for_the_last_entry(api: LotseApi) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "entities", "current", "chosen"),
+    ("text", "entities", "before", "detected", "chosen"),
     [
-        ("switch from English to German", ["en", "de"], "en", "de"),
-        ("switch from German to English", [], "de", "en"),
-        ("Can you answer in Arabic instead of English?", ["ar", "en"], "en", "ar"),
-        ("Deutsch bitte", ["de"], "de", "de"),
+        ("switch from English to German", ["en", "de"], "en", "en", "de"),
+        ("switch from German to English", [], "de", "en", "en"),
+        ("switch from French to English", ["fr", "en"], "fr", "en", "en"),
+        ("switch from French to English", ["fr", "en"], None, "en", "en"),
+        ("Can you answer in Arabic instead of English?", ["ar", "en"], "en", "en", "ar"),
+        ("Deutsch bitte", ["de"], "de", "de", "de"),
     ],
 )
-async def test_a_change_of_language_takes_the_language_not_spoken_now(
-    api: LotseApi, text: str, entities: list[str], current: str, chosen: str
+async def test_a_change_of_language_takes_the_language_not_spoken_before(
+    api: LotseApi,
+    text: str,
+    entities: list[str],
+    before: str | None,
+    detected: str,
+    chosen: str,
 ) -> None:
+    """`detected` is the language the app settled on for this message: a long English
+    message in a French conversation switches it before Rasa sees the message."""
     asked = tracker(text, entities=[{"entity": "language", "value": code} for code in entities])
-    asked.latest_message["metadata"] = {"language": current}
+    asked.latest_message["metadata"] = {"language": detected, "language_before": before}
     messages, events = await run(actions.ActionChangeLanguage(), asked)
     assert [m["response"] for m in messages] == ["utter_language_changed"]
     assert events == [SlotSet("language", chosen)]

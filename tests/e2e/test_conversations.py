@@ -210,6 +210,34 @@ def test_switching_language_changes_the_replies(stack: Stack) -> None:
     assert texts(switched)
 
 
+@pytest.mark.parametrize(
+    ("first", "switch", "language"),
+    [
+        (
+            "Bonjour, je cherche un cours d'allemand pour adultes.",
+            "switch from French to English",
+            "en",
+        ),
+        (
+            "Hello, I am looking for a German course for adults.",
+            "Can you speak Arabic instead of English?",
+            "ar",
+        ),
+    ],
+)
+def test_a_switch_naming_two_languages_takes_the_one_not_spoken_yet(
+    stack: Stack, first: str, switch: str, language: str
+) -> None:
+    sender = new_sender()
+    say(stack, sender, first)
+    say(stack, sender, switch)
+    assert rows(
+        stack,
+        "SELECT language, language_explicit FROM conversations WHERE key = ?",
+        f"rest:{sender}",
+    ) == [(language, 1)]
+
+
 def test_a_newcomer_without_curated_text_gets_a_machine_translation_and_the_original(
     stack: Stack,
 ) -> None:
