@@ -286,8 +286,8 @@ def language_named_in(
 
 
 def _name_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
-    """Arabic script writes the article "ال", the prepositions "ب" (in) and "ل" (to) and the
-    conjunctions "و" and "ف" onto the next word: "بالعربي" is "in Arabic"."""
+    """Arabic script writes the article "ال", the prepositions "ب" (in), "ل" (to) and "ك"
+    (as) and the conjunctions "و" and "ف" onto the next word: "بالعربي" is "in Arabic"."""
     alternatives = []
     for name in sorted({_folded(name) for name in names}, key=len, reverse=True):
         clitics = "[وف]?[بلك]?(?:ال)?" if _ARABIC_SCRIPT.match(name) else ""
