@@ -10,6 +10,7 @@ question variant is also held out in turn and asked against the rest.
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,9 +18,9 @@ from pathlib import Path
 import yaml
 
 from knowledge_base.answerability import RANKED_HITS, fit_answerability
-from knowledge_base.documents import QUESTION
+from knowledge_base.documents import QUESTION, without_diacritics
 from knowledge_base.embedder import Embedder
-from knowledge_base.index import VectorIndex
+from knowledge_base.index import IndexedText, VectorIndex
 from knowledge_base.retriever import EntryHit, Retriever
 
 MIN_LABELLED_POSITIVES = 30
@@ -75,13 +76,21 @@ def calibrate_entries(
 def _held_out_variants(
     entries: VectorIndex, retriever: Retriever
 ) -> list[tuple[list[EntryHit], str | None]]:
-    """Each question variant asked against all other texts (its own vector left out)."""
+    """Each question variant asked against all other texts (its own vectors, with and without
+    diacritics, left out)."""
     questions = [item for item in entries.items() if item.kind == QUESTION]
+    spellings: dict[tuple, set[str]] = defaultdict(set)
+    for item in questions:
+        spellings[_spelling(item)].add(item.key)
     results = []
     for item, vector in zip(questions, entries.vectors([q.key for q in questions]), strict=True):
-        hits = retriever.entries(vector, k=RANKED_HITS, exclude={item.key})
+        hits = retriever.entries(vector, k=RANKED_HITS, exclude=spellings[_spelling(item)])
         results.append((hits, item.entry_id))
     return results
+
+
+def _spelling(item: IndexedText) -> tuple[str | None, str, str]:
+    return item.entry_id, item.language, without_diacritics(item.text)
 
 
 def load_page_calibration(path: Path) -> dict[str, float]:

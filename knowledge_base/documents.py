@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 
 from knowledge_base.index import IndexedText
 from knowledge_base.models import Entry, Page
@@ -14,16 +15,42 @@ def _digest(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
 
 
+def without_diacritics(text: str) -> str:
+    """Latin letters without their marks, the way many type on a phone ("kira yardimi" for
+    "kira yardımı", "locuinta" for "locuință"); other scripts stay as they are."""
+    kept: list[str] = []
+    for char in unicodedata.normalize("NFKD", text.translate(_PLAIN_LETTERS)):
+        if unicodedata.combining(char) and kept and _is_latin(kept[-1]):
+            continue
+        kept.append(char)
+    return unicodedata.normalize("NFC", "".join(kept))
+
+
+def _is_latin(char: str) -> bool:
+    return unicodedata.name(char, "").startswith("LATIN")
+
+
+# Latin letters that do not decompose into a plain letter and a mark.
+_PLAIN_LETTERS = str.maketrans({"ı": "i", "İ": "I", "ł": "l", "Ł": "L", "ß": "ss", "ø": "o"})
+
+
 def entry_texts(entry: Entry) -> list[IndexedText]:
+    """A question variant with diacritics is also indexed without them: to the model a word
+    typed without its marks is often a different word."""
+    spellings = {
+        (q.language, spelling): None
+        for q in entry.questions
+        for spelling in (q.text, without_diacritics(q.text))
+    }
     texts = [
         IndexedText(
-            key=f"q:{entry.id}:{q.language}:{_digest(q.text)}",
+            key=f"q:{entry.id}:{language}:{_digest(text)}",
             kind=QUESTION,
-            language=q.language,
-            text=q.text,
+            language=language,
+            text=text,
             entry_id=entry.id,
         )
-        for q in entry.questions
+        for language, text in spellings
     ]
     texts += [
         IndexedText(
