@@ -5,7 +5,7 @@ from __future__ import annotations
 from knowledge_base.answer import Answer, Notice
 from translations import messages
 from translations.catalogs import Catalogs
-from translations.languages import endonym
+from translations.languages import language_name
 
 
 def compose_answer(answer: Answer, language: str, catalogs: Catalogs) -> str:
@@ -16,7 +16,7 @@ def compose_answer(answer: Answer, language: str, catalogs: Catalogs) -> str:
         lines.append(catalogs.gettext(language, messages.MACHINE_TRANSLATION_NOTICE))
     elif answer.notice == Notice.NOT_IN_YOUR_LANGUAGE:
         notice = catalogs.gettext(language, messages.NOT_IN_YOUR_LANGUAGE_NOTICE)
-        lines.append(notice.format(language=endonym(answer.language or "")))
+        lines.append(notice.format(language=language_name(answer.language or "", language)))
     lines.append(answer.text)
     if answer.source and answer.source.describe():
         source = catalogs.gettext(language, messages.SOURCE)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
+
+from babel import Locale, UnknownLocaleError
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,17 @@ SUPPORTED_LANGUAGES: tuple[str, ...] = tuple(LANGUAGES)
 
 def endonym(code: str) -> str:
     return LANGUAGES[code].endonym if code in LANGUAGES else code
+
+
+@lru_cache(maxsize=256)
+def language_name(code: str, in_language: str) -> str:
+    """What speakers of `in_language` call the language `code` ("allemand" in French, not
+    "Deutsch"), from the CLDR data Babel ships; its endonym where CLDR has no name."""
+    try:
+        name = Locale.parse(in_language).languages.get(code)
+    except (ValueError, UnknownLocaleError):
+        name = None
+    return name or endonym(code)
 
 
 # How newcomers name each language, in the languages Lotse speaks ("switch to Turkish",

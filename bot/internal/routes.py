@@ -18,7 +18,7 @@ from bot.nlg import UnknownResponse
 from bot.requests import json_error, json_object, optional_object, required_text
 from bot.storage.models import HandoffReason
 from knowledge_base.answer import Notice
-from translations.languages import endonym
+from translations.languages import language_name
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ async def original(request: web.Request) -> web.Response:
         {
             "found": True,
             "language": original_language,
-            "language_name": endonym(original_language),
+            "language_name": language_name(original_language, language),
             "text": text,
         }
     )
@@ -148,7 +148,9 @@ async def set_language(request: web.Request) -> web.Response:
         await request.app[keys.CONVERSATIONS].set_language(sender_id, language)
     except ConversationNotFound:
         raise json_error(web.HTTPNotFound, f"No conversation {sender_id!r}.") from None
-    return web.json_response({"language": language, "language_name": endonym(language)})
+    return web.json_response(
+        {"language": language, "language_name": language_name(language, language)}
+    )
 
 
 @routes.post("/internal/nlg", name="internal_nlg")
@@ -173,7 +175,7 @@ async def nlg(request: web.Request) -> web.Response:
     )
     if language not in request.app[keys.SETTINGS].languages:
         language = request.app[keys.SETTINGS].default_language
-    values = {**slots, "language_name": endonym(language), **arguments}
+    values = {**slots, "language_name": language_name(language, language), **arguments}
     try:
         message = request.app[keys.RESPONSES].render(name, language, values)
     except UnknownResponse:

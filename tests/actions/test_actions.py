@@ -164,13 +164,14 @@ def test_every_action_is_declared_in_the_domain() -> None:
 
 
 async def test_the_original_is_shown_for_the_last_entry(api: LotseApi) -> None:
-    """The conversation is German (see `api`): the original is the entry's English text."""
+    """The conversation is German (see `api`): the original is the entry's English text, and
+    the language is named in German."""
     messages, events = await run(
         actions.ActionShowOriginal(), tracker("/show_original", last_entry_id="integration-course")
     )
     assert [m["response"] for m in messages] == ["utter_original"]
     assert messages[0]["original"].startswith("Integration courses are run by course providers")
-    assert messages[0]["language_name"] == "English"
+    assert messages[0]["language_name"] == "Englisch"
     assert events == []
 
     nothing, _ = await run(actions.ActionShowOriginal(), tracker("/show_original"))

@@ -50,7 +50,7 @@ async def test_nlg_fills_placeholders_and_keeps_payloads(client: TestClient) -> 
             json={"response": "utter_language_changed", "arguments": {"language": "uk"}},
         )
     ).json()
-    assert "Українська" in changed["text"]
+    assert "мовою: українська." in changed["text"]
 
 
 async def test_nlg_refuses_unknown_responses(client: TestClient) -> None:
@@ -129,7 +129,7 @@ async def test_original_of_an_entry_in_the_conversation_language(client: TestCli
     assert response.status == 200
     body = await response.json()
     assert body["found"] is True
-    assert (body["language"], body["language_name"]) == ("de", "Deutsch")
+    assert (body["language"], body["language_name"]) == ("de", "آلمانی")
     assert body["text"].startswith("Integrationskurse")
 
     missing = await client.post(
