@@ -79,7 +79,7 @@ def _held_out_variants(
     """Each question variant asked against all other texts (its own vectors, with and without
     diacritics, left out)."""
     questions = [item for item in entries.items() if item.kind == QUESTION]
-    spellings: dict[tuple, set[str]] = defaultdict(set)
+    spellings: dict[tuple[str | None, str, str], set[str]] = defaultdict(set)
     for item in questions:
         spellings[_spelling(item)].add(item.key)
     results = []
